@@ -1,0 +1,137 @@
+import type { ConfigProblem } from "./errors";
+import { formatPath } from "./errors";
+import type { StackSpec } from "./schema";
+
+/**
+ * Rules that span several keys. Errors are for asks that conflict or cannot be built;
+ * warnings are for asks that work but are likely not what a user wants.
+ */
+export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const { platform, app, loadBalancer, database, cache, autoscaling } = spec;
+
+    const seenNames = new Map<string, number>();
+    spec.regions.forEach((region, i) => {
+        const first = seenNames.get(region.name);
+        if (first !== undefined) {
+            problems.push({
+                path: ["regions", i, "name"],
+                problem: "duplicate region name",
+                got: region.name,
+                expected: `a name not already used by ${formatPath(["regions", first, "name"])}`,
+            });
+        } else {
+            seenNames.set(region.name, i);
+        }
+    });
+
+    const seenDomains = new Map<string, string>();
+    spec.regions.forEach((region, i) =>
+        region.domains.forEach((domain, j) => {
+            const path = ["regions", i, "domains", j];
+            const first = seenDomains.get(domain);
+            if (first !== undefined) {
+                problems.push({ path, problem: "domain listed twice", got: domain, expected: `a domain not already used by ${first}` });
+            } else {
+                seenDomains.set(domain, formatPath(path));
+            }
+        }),
+    );
+
+    if (app.healthCheck.timeoutSeconds > app.healthCheck.intervalSeconds) {
+        problems.push({
+            path: ["app", "healthCheck", "timeoutSeconds"],
+            problem: "longer than the check interval",
+            got: app.healthCheck.timeoutSeconds,
+            expected: `at most intervalSeconds (${app.healthCheck.intervalSeconds})`,
+        });
+    }
+
+    if (platform === "docker") {
+        for (const [key, mode] of [["database", database.mode], ["cache", cache.mode]] as const) {
+            if (mode === "managed") {
+                problems.push({
+                    path: [key, "mode"],
+                    problem: "managed clusters need a cloud platform",
+                    got: mode,
+                    expected: 'container or none on platform docker (or platform droplets/kubernetes for "managed")',
+                });
+            }
+        }
+        if (loadBalancer.https !== undefined) {
+            problems.push({
+                path: ["loadBalancer", "https"],
+                problem: "Let's Encrypt certificates need a public DigitalOcean load balancer",
+                expected: "no https block on platform docker",
+            });
+        }
+    }
+
+    if (platform === "kubernetes" && loadBalancer.algorithm !== "round_robin") {
+        problems.push({
+            path: ["loadBalancer", "algorithm"],
+            problem: "a Kubernetes LoadBalancer Service on DigitalOcean always round-robins",
+            got: loadBalancer.algorithm,
+            expected: "round_robin on platform kubernetes",
+        });
+    }
+
+    if (database.mode !== "managed" && database.nodes > 1) {
+        problems.push({
+            path: ["database", "nodes"],
+            problem: "standby nodes exist only in managed mode",
+            got: database.nodes,
+            expected: `1 with database.mode ${database.mode}, or database.mode managed`,
+        });
+    }
+    if (cache.mode !== "managed" && cache.nodes > 1) {
+        problems.push({
+            path: ["cache", "nodes"],
+            problem: "extra nodes exist only in managed mode",
+            got: cache.nodes,
+            expected: `1 with cache.mode ${cache.mode}, or cache.mode managed`,
+        });
+    }
+
+    if (autoscaling !== undefined && autoscaling.minReplicas > autoscaling.maxReplicas) {
+        problems.push({
+            path: ["autoscaling", "minReplicas"],
+            problem: "above maxReplicas",
+            got: autoscaling.minReplicas,
+            expected: `at most autoscaling.maxReplicas (${autoscaling.maxReplicas})`,
+        });
+    }
+
+    return problems;
+}
+
+/** Asks that work but are likely mistakes; printed by `pulumi up`, `validate` and `plan`. */
+export function configWarnings(spec: StackSpec, stack: string | undefined): string[] {
+    const warnings: string[] = [];
+    if (spec.autoscaling !== undefined && spec.platform !== "kubernetes") {
+        warnings.push(
+            `horizon:autoscaling is only used on platform kubernetes; on ${spec.platform} each region runs its fixed replicas`,
+        );
+    }
+    if (spec.adminCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
+        warnings.push("horizon:adminCidrs opens SSH to the whole internet; list your own address ranges instead");
+    }
+    if (spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
+        warnings.push("horizon:adminCidrs admits SSH but horizon:sshKeys is empty, so nobody can log in");
+    }
+    const production = stack !== undefined && /prod/.test(stack);
+    if (production) {
+        for (const region of spec.regions) {
+            if (region.replicas < 2) {
+                warnings.push(`region ${region.name} runs a single replica in a production stack: one failure is an outage`);
+            }
+        }
+        if (spec.loadBalancer.https === undefined && spec.platform !== "docker") {
+            warnings.push("production stack without horizon:loadBalancer.https: traffic is plain http");
+        }
+        if (!spec.protect && (spec.database.mode !== "none" || spec.cache.mode !== "none")) {
+            warnings.push("production stack with horizon:protect false: pulumi destroy would delete the data");
+        }
+    }
+    return warnings;
+}

@@ -1,0 +1,270 @@
+import { z } from "zod";
+
+/**
+ * The stack configuration contract: every `horizon:<key>` a stack file may set, with its
+ * defaults and ranges. Ranges follow what DigitalOcean itself validates, so a bad value is
+ * caught here instead of half-way through `pulumi up`.
+ *
+ * Each schema carries the "expected" half of its error message (`3-300`, `a region slug
+ * like nyc3`); `errors.ts` adds the key path and the value received.
+ */
+
+export const PLATFORMS = ["droplets", "kubernetes", "docker"] as const;
+export const ALGORITHMS = ["round_robin", "least_connections", "source", "random"] as const;
+export const DEPLOYMENT_STRATEGIES = ["rolling", "replace"] as const;
+export const DATA_MODES = ["managed", "container", "none"] as const;
+/** DigitalOcean's names for the Valkey eviction policies (`eviction_policy` on a cluster). */
+export const EVICTION_POLICIES = [
+    "noeviction",
+    "allkeys_lru",
+    "allkeys_random",
+    "volatile_lru",
+    "volatile_random",
+    "volatile_ttl",
+] as const;
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+export const DEFAULT_PLATFORM = "droplets";
+export const DEFAULT_APP_PORT = 8080;
+export const DEFAULT_HEALTH_CHECK = {
+    path: "/health",
+    protocol: "http",
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    healthyThreshold: 5,
+    unhealthyThreshold: 3,
+} as const;
+export const DEFAULT_MIN_READY_SECONDS = 10;
+export const DEFAULT_READY_TIMEOUT_SECONDS = 600;
+export const DEFAULT_MAX_SURGE = "25%";
+export const DEFAULT_REPLICAS = 2;
+export const DEFAULT_DROPLET_SIZE = "s-1vcpu-1gb";
+export const DEFAULT_LB_SIZE_UNIT = 1;
+export const DEFAULT_HAPROXY = { size: "s-1vcpu-1gb", nodes: 2 } as const;
+export const DEFAULT_DATABASE = {
+    engine: "postgres",
+    mode: "none",
+    version: "16",
+    size: "db-s-1vcpu-1gb",
+    nodes: 1,
+    name: "app",
+    user: "app",
+    poolSize: 20,
+    volumeSizeGb: 10,
+    maintenanceWindow: { day: "sunday", hour: "03:00:00" },
+} as const;
+export const DEFAULT_CACHE = {
+    engine: "valkey",
+    mode: "none",
+    version: "8",
+    size: "db-s-1vcpu-1gb",
+    nodes: 1,
+    evictionPolicy: "allkeys_lru",
+} as const;
+
+const REGION_SLUG = /^[a-z]{3}[0-9]$/;
+const SIZE_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const DB_SIZE_SLUG = /^db-[a-z0-9]+(-[a-z0-9]+)*$/;
+const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+const PERCENT = /^([1-9]|[1-9][0-9]|100)%$/;
+const HOUR = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
+
+function int(min: number, max: number, unit = "") {
+    const expected = `an integer in ${min}-${max}${unit}`;
+    return z.number().int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+function pattern(re: RegExp, expected: string) {
+    return z.string().regex(re, { error: expected });
+}
+
+const envMap = z.record(pattern(ENV_KEY, "an environment variable name like LOG_LEVEL"), z.string());
+
+export const healthCheckSchema = z.strictObject({
+    /** HTTP path probed on every replica. @default "/health" */
+    path: pattern(/^\/\S*$/, 'a path starting with "/"').default(DEFAULT_HEALTH_CHECK.path),
+    /** Port probed; the app port when left out. @default app.port */
+    port: int(1, 65535).optional(),
+    /** @default "http" */
+    protocol: z.enum(["http", "https", "tcp"]).default(DEFAULT_HEALTH_CHECK.protocol),
+    /** @default 10 */
+    intervalSeconds: int(3, 300, " seconds").default(DEFAULT_HEALTH_CHECK.intervalSeconds),
+    /** @default 5 */
+    timeoutSeconds: int(3, 300, " seconds").default(DEFAULT_HEALTH_CHECK.timeoutSeconds),
+    /** Consecutive successes before a replica receives traffic. @default 5 */
+    healthyThreshold: int(2, 10).default(DEFAULT_HEALTH_CHECK.healthyThreshold),
+    /** Consecutive failures before a replica is taken out. @default 3 */
+    unhealthyThreshold: int(2, 10).default(DEFAULT_HEALTH_CHECK.unhealthyThreshold),
+});
+
+const registrySchema = z.strictObject({
+    /** Registry host, e.g. `ghcr.io`. */
+    server: pattern(/^[a-z0-9.-]+(:[0-9]+)?$/, "a registry host like ghcr.io"),
+    username: z.string().min(1, { error: "a non-empty user name" }),
+    /** Set with `pulumi config set --secret --path app.registry.password`. */
+    password: z.string().min(1, { error: "a non-empty password" }),
+});
+
+export const appSchema = z.strictObject({
+    /** Lower-case DNS label; prefixes every resource name. */
+    name: pattern(DNS_LABEL, "a lower-case DNS label like hits (letters, digits, '-')"),
+    /** Container image reference, e.g. `ghcr.io/acme/hits:1.4.2`. */
+    image: pattern(IMAGE_REF, "an image reference like ghcr.io/acme/hits:1.4.2"),
+    /** Port the container listens on. @default 8080 */
+    port: int(1, 65535).default(DEFAULT_APP_PORT),
+    /** Plain environment variables for every replica. @default {} */
+    env: envMap.default({}),
+    /** Secret environment variables (`pulumi config set --secret --path app.secretEnv.KEY`). @default {} */
+    secretEnv: envMap.default({}),
+    healthCheck: healthCheckSchema.prefault({}),
+    /** Seconds a new replica must stay healthy before the next wave starts. @default 10 */
+    minReadySeconds: int(0, 3600, " seconds").default(DEFAULT_MIN_READY_SECONDS),
+    /** Seconds a rolling wave may take to become healthy before the update fails. @default 600 */
+    readyTimeoutSeconds: int(30, 7200, " seconds").default(DEFAULT_READY_TIMEOUT_SECONDS),
+    /** @default "rolling" */
+    deploymentStrategy: z.enum(DEPLOYMENT_STRATEGIES).default("rolling"),
+    /** Replicas created per rolling wave: a count or a percentage of the region's replicas, rounded up. @default "25%" */
+    maxSurge: z.union([int(1, 100), pattern(PERCENT, "a count 1-100 or a percentage like 25%")]).default(DEFAULT_MAX_SURGE),
+    /** Per-container limits. @default - no limits */
+    resources: z
+        .strictObject({
+            cpu: z.number().min(0.1, { error: "0.1-64 CPUs" }).max(64, { error: "0.1-64 CPUs" }),
+            memoryMb: int(64, 262144, " MB"),
+        })
+        .partial()
+        .optional(),
+    /** Private registry credentials. @default - public image */
+    registry: registrySchema.optional(),
+});
+
+export const regionSchema = z.strictObject({
+    /** Name of this regional unit, used in resource names, e.g. `us-east`. */
+    name: pattern(DNS_LABEL, "a lower-case DNS label like us-east"),
+    /** DigitalOcean region slug. */
+    region: pattern(REGION_SLUG, "a DigitalOcean region slug like nyc3, ams3 or sgp1"),
+    /** @default 2 */
+    replicas: int(1, 100).default(DEFAULT_REPLICAS),
+    /** Droplet size slug for the replicas. @default "s-1vcpu-1gb" */
+    size: pattern(SIZE_SLUG, "a droplet size slug like s-1vcpu-2gb").default(DEFAULT_DROPLET_SIZE),
+    /** Host names pointed at this region's load balancer (A records in DigitalOcean DNS). @default [] */
+    domains: z.array(pattern(DOMAIN, "a lower-case domain name like us.api.example.com")).default([]),
+    /** Environment variables for this region only; they override `app.env`. @default {} */
+    env: envMap.default({}),
+    /** VPC address range. @default - chosen by DigitalOcean */
+    vpcIpRange: pattern(CIDR, "an IPv4 CIDR like 10.10.0.0/20").optional(),
+});
+
+export const loadBalancerSchema = z.strictObject({
+    /** @default "round_robin" */
+    algorithm: z.enum(ALGORITHMS).default("round_robin"),
+    /** Managed load balancer size units (each adds capacity and cost). @default 1 */
+    sizeUnit: int(1, 100).default(DEFAULT_LB_SIZE_UNIT),
+    /** Cookie stickiness. @default - none */
+    stickySessions: z
+        .strictObject({
+            cookieName: pattern(/^[A-Za-z0-9_-]{2,40}$/, "2-40 letters, digits, '_' or '-'").default("horizon"),
+            ttlSeconds: int(1, 31536000, " seconds").default(3600),
+        })
+        .optional(),
+    /** HTTPS with a Let's Encrypt certificate; the domains must be managed in DigitalOcean DNS. @default - http only */
+    https: z
+        .strictObject({
+            domains: z.array(pattern(DOMAIN, "a lower-case domain name like api.example.com")).min(1, {
+                error: "at least one domain",
+            }),
+            redirectHttp: z.boolean().default(true),
+        })
+        .optional(),
+    /** HAProxy tier droplets, used when the algorithm is not round_robin. @default { size: "s-1vcpu-1gb", nodes: 2 } */
+    haproxy: z
+        .strictObject({
+            size: pattern(SIZE_SLUG, "a droplet size slug like s-1vcpu-1gb").default(DEFAULT_HAPROXY.size),
+            nodes: int(2, 10).default(DEFAULT_HAPROXY.nodes),
+        })
+        .prefault({}),
+});
+
+const maintenanceWindowSchema = z.strictObject({
+    day: z.enum(WEEKDAYS).default(DEFAULT_DATABASE.maintenanceWindow.day),
+    hour: pattern(HOUR, "a time like 03:00 or 03:00:00").default(DEFAULT_DATABASE.maintenanceWindow.hour),
+});
+
+export const databaseSchema = z.strictObject({
+    engine: z.literal("postgres").default("postgres"),
+    /** managed: DigitalOcean cluster; container: a data droplet (or container); none: no database. @default "none" */
+    mode: z.enum(DATA_MODES).default(DEFAULT_DATABASE.mode),
+    /** Postgres major version. @default "16" */
+    version: z.union([z.string(), z.number()]).transform(String).pipe(pattern(/^(1[3-8])$/, "a Postgres major version 13-18")).default(DEFAULT_DATABASE.version),
+    /** Node size slug (managed mode). @default "db-s-1vcpu-1gb" */
+    size: pattern(DB_SIZE_SLUG, "a database size slug like db-s-1vcpu-2gb").default(DEFAULT_DATABASE.size),
+    /** Nodes in the managed cluster: 1 primary plus standbys. @default 1 */
+    nodes: int(1, 3).default(DEFAULT_DATABASE.nodes),
+    /** @default "app" */
+    name: pattern(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case identifier like app").default(DEFAULT_DATABASE.name),
+    /** @default "app" */
+    user: pattern(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case identifier like app").default(DEFAULT_DATABASE.user),
+    /** Connections in the transaction-mode pool the app connects through (managed mode). @default 20 */
+    poolSize: int(1, 1000).default(DEFAULT_DATABASE.poolSize),
+    /** Volume size for the data droplet (container mode). @default 10 */
+    volumeSizeGb: int(1, 16384, " GiB").default(DEFAULT_DATABASE.volumeSizeGb),
+    maintenanceWindow: maintenanceWindowSchema.prefault({}),
+});
+
+export const cacheSchema = z.strictObject({
+    engine: z.literal("valkey").default("valkey"),
+    /** @default "none" */
+    mode: z.enum(DATA_MODES).default(DEFAULT_CACHE.mode),
+    /** Valkey major version. @default "8" */
+    version: z.union([z.string(), z.number()]).transform(String).pipe(pattern(/^[7-9]$/, "a Valkey major version 7-9")).default(DEFAULT_CACHE.version),
+    /** @default "db-s-1vcpu-1gb" */
+    size: pattern(DB_SIZE_SLUG, "a database size slug like db-s-1vcpu-1gb").default(DEFAULT_CACHE.size),
+    /** @default 1 */
+    nodes: int(1, 3).default(DEFAULT_CACHE.nodes),
+    /** @default "allkeys_lru" */
+    evictionPolicy: z.enum(EVICTION_POLICIES).default(DEFAULT_CACHE.evictionPolicy),
+});
+
+export const autoscalingSchema = z.strictObject({
+    minReplicas: int(1, 100),
+    maxReplicas: int(1, 100),
+    /** Target average CPU utilisation. @default 50 */
+    cpuPercent: int(1, 100).default(50),
+});
+
+/** The whole stack: what `horizon:*` config parses into, and what `WebService` takes. */
+export const stackSpecSchema = z.strictObject({
+    /** @default "droplets" */
+    platform: z.enum(PLATFORMS).default(DEFAULT_PLATFORM),
+    app: appSchema,
+    regions: z.array(regionSchema).min(1, { error: "at least one region" }).max(10, { error: "at most 10 regions" }),
+    loadBalancer: loadBalancerSchema.prefault({}),
+    database: databaseSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
+    /** Horizontal pod autoscaling (kubernetes platform). @default - fixed replicas */
+    autoscaling: autoscalingSchema.optional(),
+    /** Protect stateful resources (`protect` + `retainOnDelete`). @default false */
+    protect: z.boolean().default(false),
+    /** SSH key fingerprints or ids added to every droplet. @default [] */
+    sshKeys: z.array(z.union([z.string().min(1), z.number().int().positive()]).transform(String)).default([]),
+    /** CIDRs allowed to reach SSH on the droplets. @default [] (no SSH) */
+    adminCidrs: z.array(pattern(CIDR, "a CIDR like 203.0.113.0/24")).default([]),
+    /** Extra tags on every resource that takes tags. @default [] */
+    tags: z.array(pattern(/^[A-Za-z0-9:_-]{1,255}$/, "letters, digits, ':', '_' or '-'")).default([]),
+});
+
+/** What a user writes: defaults may be left out. */
+export type StackSpecInput = z.input<typeof stackSpecSchema>;
+/** What the components use: every default filled in. */
+export type StackSpec = z.output<typeof stackSpecSchema>;
+export type AppSpec = StackSpec["app"];
+export type HealthCheckSpec = StackSpec["app"]["healthCheck"];
+export type RegionSpec = StackSpec["regions"][number];
+export type LoadBalancerSpec = StackSpec["loadBalancer"];
+export type DatabaseSpec = StackSpec["database"];
+export type CacheSpec = StackSpec["cache"];
+export type Platform = (typeof PLATFORMS)[number];
+export type Algorithm = (typeof ALGORITHMS)[number];
