@@ -1,0 +1,278 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlannedOptions, PlannedResource } from "./plan/inventory";
+
+/**
+ * Runs a Pulumi program under Pulumi's own mock runtime (`pulumi.runtime.setMocks`) inside a
+ * real root stack, and records every resource it registers: type, name, parent, resolved
+ * inputs (secrets replaced by `"[secret]"`) and the options that decide what `pulumi up`
+ * does beyond the inputs. The mock monitor does not see resource options, so a stack
+ * transformation, which every resource passes through, records them.
+ *
+ * Used by the tests and by `npm run plan`: both see exactly what the program registers.
+ */
+
+/** Printed in place of a secret value. */
+export const SECRET = "[secret]";
+
+/** Pulumi's wire marker for a secret value (`rpc.specialSigKey` / `specialSecretSig`). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource extends PlannedResource {
+    /** Inputs as the provider would receive them, secrets unwrapped (tests check values). */
+    readonly rawInputs: Record<string, unknown>;
+    /** Top-level input names whose value is (or contains) a secret. */
+    readonly secretInputs: string[];
+    /** Output names the resource asks Pulumi to keep secret. */
+    readonly additionalSecretOutputs: string[];
+}
+
+export interface MockRunOptions {
+    /** @default "horizon" */
+    readonly project?: string;
+    /** @default "test" */
+    readonly stack?: string;
+    /** Full config keys (`horizon:app`) to string values, as the CLI passes them. */
+    readonly config?: Record<string, string>;
+    /** Full config keys whose values are secret. */
+    readonly secretKeys?: string[];
+    /** Invoke results by function token; any other invoke fails the run. */
+    readonly invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+}
+
+export interface MockRun<T> {
+    readonly resources: RecordedResource[];
+    /** What the program returned (its stack outputs), with Outputs resolved. */
+    readonly outputs: T;
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Returns [value with secrets redacted, value with secrets unwrapped, contains a secret]. */
+function splitSecrets(value: unknown): [unknown, unknown, boolean] {
+    if (isSecretWrapper(value)) {
+        return [SECRET, splitSecrets(value.value)[1], true];
+    }
+    if (Array.isArray(value)) {
+        const parts = value.map(splitSecrets);
+        return [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.some((p) => p[2])];
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value).map(([k, v]) => [k, splitSecrets(v)] as const);
+        return [
+            Object.fromEntries(entries.map(([k, p]) => [k, p[0]])),
+            Object.fromEntries(entries.map(([k, p]) => [k, p[1]])),
+            entries.some(([, p]) => p[2]),
+        ];
+    }
+    return [value, value, false];
+}
+
+/** A stable small number from a name, for fake numeric ids and addresses. */
+function hashName(name: string): number {
+    let h = 2166136261;
+    for (const c of name) {
+        h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+    }
+    return h >>> 0;
+}
+
+/**
+ * Plausible values for what the cloud computes (ids, addresses, hosts, URIs), so programs
+ * that wire one resource's outputs into another's inputs run end to end.
+ */
+export function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const h = hashName(name);
+    const octet = (n: number) => (h >> n) & 0xff || 1;
+    const host = `${name}.db.ondigitalocean.test`;
+    const privateHost = `private-${host}`;
+    switch (type) {
+        case "digitalocean:index/droplet:Droplet":
+            return {
+                ipv4Address: `198.51.${octet(0)}.${octet(8)}`,
+                ipv4AddressPrivate: `10.${octet(0)}.${octet(8)}.${octet(16)}`,
+                urn: `do:droplet:${h}`,
+                dropletUrn: `do:droplet:${h}`,
+            };
+        case "digitalocean:index/loadBalancer:LoadBalancer":
+            return { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+        case "digitalocean:index/vpc:Vpc":
+            return { ipRange: inputs.ipRange ?? `10.${octet(0)}.0.0/20`, vpcUrn: `do:vpc:${h}` };
+        case "digitalocean:index/databaseCluster:DatabaseCluster": {
+            const port = inputs.engine === "valkey" ? 25061 : 25060;
+            const scheme = inputs.engine === "valkey" ? "rediss" : "postgresql";
+            return {
+                host,
+                privateHost,
+                port,
+                user: "doadmin",
+                password: "mock-cluster-password",
+                database: "defaultdb",
+                uri: `${scheme}://doadmin:mock-cluster-password@${host}:${port}`,
+                privateUri: `${scheme}://doadmin:mock-cluster-password@${privateHost}:${port}`,
+                clusterUrn: `do:dbaas:${h}`,
+            };
+        }
+        case "digitalocean:index/databaseUser:DatabaseUser":
+            return { password: "mock-user-password" };
+        case "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
+            return {
+                host,
+                privateHost,
+                port: 25061,
+                password: "mock-user-password",
+                uri: `postgresql://${String(inputs.user)}:mock-user-password@${host}:25061/${String(inputs.name)}`,
+                privateUri: `postgresql://${String(inputs.user)}:mock-user-password@${privateHost}:25061/${String(inputs.name)}`,
+            };
+        case "digitalocean:index/volume:Volume":
+            return { volumeUrn: `do:volume:${h}` };
+        case "digitalocean:index/certificate:Certificate":
+            return { uuid: `cert-${h}`, state: "verified" };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-password-${h.toString(36)}` };
+        default:
+            return {};
+    }
+}
+
+function toNames(value: unknown, names: WeakMap<pulumi.Resource, string>): string[] {
+    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    return list.map((r) => (pulumi.Resource.isInstance(r) ? (names.get(r) ?? "(unknown)") : "(output)"));
+}
+
+interface TransformRecord {
+    parent?: string;
+    options: PlannedOptions;
+    additionalSecretOutputs: string[];
+}
+
+/**
+ * Runs `program` in a root stack under mocks and returns what it registered. Each call starts
+ * from fresh mocks and config, so several stacks can be planned in one process.
+ */
+export async function runUnderMocks<T>(program: () => T | Promise<T>, options: MockRunOptions = {}): Promise<MockRun<T>> {
+    const project = options.project ?? "horizon";
+    const stack = options.stack ?? "test";
+    const names = new WeakMap<pulumi.Resource, string>();
+    const transformed = new Map<string, TransformRecord>();
+    const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+    const invokes = options.invokes ?? {};
+
+    pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                if (args.type !== "pulumi:pulumi:Stack") {
+                    registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+                }
+                return {
+                    id: args.type === "digitalocean:index/droplet:Droplet" ? String(hashName(args.name)) : `${args.name}-id`,
+                    state: { ...args.inputs, ...fakeOutputs(args.type, args.name, args.inputs) },
+                };
+            },
+            call(args) {
+                const handler = invokes[args.token];
+                if (handler === undefined) {
+                    throw new Error(`unexpected invoke ${args.token}: no mock result is defined for it`);
+                }
+                return handler(args.inputs);
+            },
+        },
+        project,
+        stack,
+        false,
+    );
+
+    const recordOptions = (args: pulumi.ResourceTransformationArgs): undefined => {
+        names.set(args.resource, args.name);
+        const parent = args.opts.parent;
+        const custom = args.opts as pulumi.CustomResourceOptions;
+        transformed.set(`${args.type}::${args.name}`, {
+            parent: parent !== undefined && !(parent instanceof pulumi.runtime.Stack) ? names.get(parent) : undefined,
+            options: {
+                protect: args.opts.protect === true,
+                dependsOn: toNames(args.opts.dependsOn, names),
+                deleteBeforeReplace: custom.deleteBeforeReplace === true,
+                retainOnDelete: args.opts.retainOnDelete === true,
+                ignoreChanges: [...(args.opts.ignoreChanges ?? [])],
+            },
+            additionalSecretOutputs: [...(custom.additionalSecretOutputs ?? [])],
+        });
+        return undefined;
+    };
+
+    // Errors thrown inside applies surface as unhandled rejections; a real run fails on them, so this one does too.
+    const asyncErrors: unknown[] = [];
+    const onRejection = (reason: unknown) => asyncErrors.push(reason);
+    process.on("unhandledRejection", onRejection);
+    let outputs: unknown;
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(recordOptions);
+            outputs = await program();
+            return {};
+        });
+        await pulumi.runtime.disconnect();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    if (asyncErrors.length > 0) {
+        throw asyncErrors[0];
+    }
+    const resolvedOutputs = await resolveDeep(outputs);
+
+    const resources: RecordedResource[] = registered.map(({ type, name, inputs }) => {
+        const record = transformed.get(`${type}::${name}`);
+        const secretInputs: string[] = [];
+        const redacted: Record<string, unknown> = {};
+        const raw: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(inputs)) {
+            const [shown, plain, secret] = splitSecrets(value);
+            redacted[key] = shown;
+            raw[key] = plain;
+            if (secret) {
+                secretInputs.push(key);
+            }
+        }
+        return {
+            type,
+            name,
+            ...(record?.parent !== undefined ? { parent: record.parent } : {}),
+            inputs: redacted,
+            rawInputs: raw,
+            secretInputs,
+            additionalSecretOutputs: record?.additionalSecretOutputs ?? [],
+            options: record?.options ?? {
+                protect: false,
+                dependsOn: [],
+                deleteBeforeReplace: false,
+                retainOnDelete: false,
+                ignoreChanges: [],
+            },
+        };
+    });
+    return { resources, outputs: resolvedOutputs as T };
+}
+
+/** Resolves every Output inside a value (stack outputs are usually objects of Outputs). */
+export async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const inner = await new Promise<unknown>((resolve) => value.apply((v) => resolve(v)));
+        return resolveDeep(inner);
+    }
+    if (Array.isArray(value)) {
+        return Promise.all(value.map(resolveDeep));
+    }
+    if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+/** True when an Output resolves as secret. */
+export async function isSecretOutput(value: unknown): Promise<boolean> {
+    return pulumi.Output.isInstance(value) ? await pulumi.isSecret(value) : false;
+}
