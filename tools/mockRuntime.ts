@@ -93,7 +93,6 @@ export function fakeOutputs(type: string, name: string, inputs: Record<string, u
             return {
                 ipv4Address: `198.51.${octet(0)}.${octet(8)}`,
                 ipv4AddressPrivate: `10.${octet(0)}.${octet(8)}.${octet(16)}`,
-                urn: `do:droplet:${h}`,
                 dropletUrn: `do:droplet:${h}`,
             };
         case "digitalocean:index/loadBalancer:LoadBalancer":

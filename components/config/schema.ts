@@ -252,6 +252,11 @@ export const stackSpecSchema = z.strictObject({
     sshKeys: z.array(z.union([z.string().min(1), z.number().int().positive()]).transform(String)).default([]),
     /** CIDRs allowed to reach SSH on the droplets. @default [] (no SSH) */
     adminCidrs: z.array(pattern(CIDR, "a CIDR like 203.0.113.0/24")).default([]),
+    /**
+     * DNS zones managed in DigitalOcean; a domain's record goes into the longest zone ending it.
+     * @default [] (the last two labels of each domain)
+     */
+    dnsZones: z.array(pattern(DOMAIN, "a lower-case domain name like example.com")).default([]),
     /** Extra tags on every resource that takes tags. @default [] */
     tags: z.array(pattern(/^[A-Za-z0-9:_-]{1,255}$/, "letters, digits, ':', '_' or '-'")).default([]),
 });

@@ -1,0 +1,72 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_CACHE } from "../config/schema";
+import { childName } from "../render/names";
+import { type Transform, transformChild } from "../transform";
+import { createDatabaseFirewall } from "./postgres";
+
+export interface CacheArgs {
+    readonly region: pulumi.Input<string>;
+    readonly vpcUuid: pulumi.Input<string>;
+    /** Droplets with this tag, and only they, may connect. */
+    readonly trustedTag: pulumi.Input<string>;
+    /** Valkey major version. @default "8" */
+    readonly version?: pulumi.Input<string>;
+    /** @default "db-s-1vcpu-1gb" */
+    readonly size?: pulumi.Input<string>;
+    /** @default 1 */
+    readonly nodes?: pulumi.Input<number>;
+    /** DigitalOcean's spelling, e.g. `allkeys_lru`. @default "allkeys_lru" */
+    readonly evictionPolicy?: pulumi.Input<string>;
+    /** `protect` and `retainOnDelete` on the cluster. @default false */
+    readonly protect?: boolean;
+    /** @default [] */
+    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly transform?: {
+        readonly cluster?: Transform<digitalocean.DatabaseClusterArgs>;
+        readonly firewall?: Transform<digitalocean.DatabaseFirewallArgs>;
+    };
+}
+
+/**
+ * A managed Valkey cluster (DigitalOcean's Redis-compatible engine; managed Redis is gone) on
+ * the region's VPC, trusting only the fleet tag.
+ */
+export class Cache extends pulumi.ComponentResource {
+    readonly cluster: digitalocean.DatabaseCluster;
+    readonly firewall: digitalocean.DatabaseFirewall;
+    /** `rediss://...` over the VPC. Secret. */
+    readonly privateUri: pulumi.Output<string>;
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("horizon:digitalocean:Cache", name, {}, opts);
+        this.cluster = createCluster(name, args, this);
+        this.firewall = createDatabaseFirewall(childName(name, "cache-fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
+        this.privateUri = pulumi.secret(this.cluster.privateUri);
+        this.host = this.cluster.privateHost;
+        this.port = this.cluster.port;
+        this.registerOutputs({ cluster: this.cluster, firewall: this.firewall, privateUri: this.privateUri, host: this.host, port: this.port });
+    }
+}
+
+function createCluster(name: string, args: CacheArgs, parent: pulumi.Resource): digitalocean.DatabaseCluster {
+    const protect = args.protect === true;
+    const [clusterArgs, clusterOpts] = transformChild<digitalocean.DatabaseClusterArgs, pulumi.CustomResourceOptions>(
+        {
+            name: childName(name, "cache"),
+            engine: "valkey",
+            version: args.version ?? DEFAULT_CACHE.version,
+            size: args.size ?? DEFAULT_CACHE.size,
+            nodeCount: args.nodes ?? DEFAULT_CACHE.nodes,
+            region: args.region,
+            privateNetworkUuid: args.vpcUuid,
+            evictionPolicy: args.evictionPolicy ?? DEFAULT_CACHE.evictionPolicy,
+            tags: args.tags ?? [],
+        },
+        { parent, protect, retainOnDelete: protect, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+        args.transform?.cluster,
+    );
+    return new digitalocean.DatabaseCluster(childName(name, "cache"), clusterArgs, clusterOpts);
+}

@@ -1,0 +1,153 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_DATABASE } from "../config/schema";
+import { childName } from "../render/names";
+import { type Transform, transformChild } from "../transform";
+
+/**
+ * Fields that replace a database cluster when changed (DigitalOcean cannot change them in
+ * place). The plan calls out any change to them.
+ */
+export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "region", "privateNetworkUuid", "name"] as const;
+
+export interface PostgresArgs {
+    readonly region: pulumi.Input<string>;
+    readonly vpcUuid: pulumi.Input<string>;
+    /** Droplets with this tag, and only they, may connect. */
+    readonly trustedTag: pulumi.Input<string>;
+    /** Major version. @default "16" */
+    readonly version?: pulumi.Input<string>;
+    /** Node size slug. @default "db-s-1vcpu-1gb" */
+    readonly size?: pulumi.Input<string>;
+    /** Nodes: one primary plus standbys. @default 1 */
+    readonly nodes?: pulumi.Input<number>;
+    /** Database the app uses. @default "app" */
+    readonly databaseName?: string;
+    /** User the app connects as. @default "app" */
+    readonly userName?: string;
+    /** Connections in the transaction-mode pool. @default 20 */
+    readonly poolSize?: pulumi.Input<number>;
+    /** @default { day: "sunday", hour: "03:00:00" } */
+    readonly maintenanceWindow?: { readonly day: string; readonly hour: string };
+    /** `protect` and `retainOnDelete` on the cluster. @default false */
+    readonly protect?: boolean;
+    /** @default [] */
+    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly transform?: {
+        readonly cluster?: Transform<digitalocean.DatabaseClusterArgs>;
+        readonly pool?: Transform<digitalocean.DatabaseConnectionPoolArgs>;
+        readonly firewall?: Transform<digitalocean.DatabaseFirewallArgs>;
+    };
+}
+
+/**
+ * A managed Postgres cluster on the region's VPC, with the app's database, user and a
+ * transaction-mode connection pool. Its firewall trusts only the fleet tag. The app gets the
+ * pool's private URI, as a secret.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    readonly cluster: digitalocean.DatabaseCluster;
+    readonly database: digitalocean.DatabaseDb;
+    readonly user: digitalocean.DatabaseUser;
+    readonly pool: digitalocean.DatabaseConnectionPool;
+    readonly firewall: digitalocean.DatabaseFirewall;
+    /** `postgresql://...` through the pool, over the VPC. Secret. */
+    readonly privateUri: pulumi.Output<string>;
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("horizon:digitalocean:Postgres", name, {}, opts);
+        this.cluster = createCluster(name, args, this);
+        this.database = new digitalocean.DatabaseDb(
+            childName(name, "pg-db"),
+            { clusterId: this.cluster.id, name: args.databaseName ?? DEFAULT_DATABASE.name },
+            { parent: this },
+        );
+        this.user = new digitalocean.DatabaseUser(
+            childName(name, "pg-user"),
+            { clusterId: this.cluster.id, name: args.userName ?? DEFAULT_DATABASE.user },
+            { parent: this, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+        );
+        this.pool = createPool(name, args, this.cluster, this.database, this.user, this);
+        this.firewall = createDatabaseFirewall(childName(name, "pg-fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
+        this.privateUri = pulumi.secret(this.pool.privateUri);
+        this.host = this.pool.privateHost;
+        this.port = this.pool.port;
+        this.registerOutputs({
+            cluster: this.cluster,
+            database: this.database,
+            user: this.user,
+            pool: this.pool,
+            firewall: this.firewall,
+            privateUri: this.privateUri,
+            host: this.host,
+            port: this.port,
+        });
+    }
+}
+
+function createCluster(name: string, args: PostgresArgs, parent: pulumi.Resource): digitalocean.DatabaseCluster {
+    const protect = args.protect === true;
+    const window = args.maintenanceWindow ?? DEFAULT_DATABASE.maintenanceWindow;
+    const [clusterArgs, clusterOpts] = transformChild<digitalocean.DatabaseClusterArgs, pulumi.CustomResourceOptions>(
+        {
+            name: childName(name, "pg"),
+            engine: "pg",
+            version: args.version ?? DEFAULT_DATABASE.version,
+            size: args.size ?? DEFAULT_DATABASE.size,
+            nodeCount: args.nodes ?? DEFAULT_DATABASE.nodes,
+            region: args.region,
+            privateNetworkUuid: args.vpcUuid,
+            maintenanceWindows: [{ day: window.day, hour: window.hour }],
+            tags: args.tags ?? [],
+        },
+        {
+            parent,
+            protect,
+            retainOnDelete: protect,
+            additionalSecretOutputs: ["password", "uri", "privateUri"],
+        },
+        args.transform?.cluster,
+    );
+    return new digitalocean.DatabaseCluster(childName(name, "pg"), clusterArgs, clusterOpts);
+}
+
+function createPool(
+    name: string,
+    args: PostgresArgs,
+    cluster: digitalocean.DatabaseCluster,
+    database: digitalocean.DatabaseDb,
+    user: digitalocean.DatabaseUser,
+    parent: pulumi.Resource,
+): digitalocean.DatabaseConnectionPool {
+    const [poolArgs, poolOpts] = transformChild<digitalocean.DatabaseConnectionPoolArgs, pulumi.CustomResourceOptions>(
+        {
+            clusterId: cluster.id,
+            name: `${args.databaseName ?? DEFAULT_DATABASE.name}-pool`,
+            mode: "transaction",
+            size: args.poolSize ?? DEFAULT_DATABASE.poolSize,
+            dbName: database.name,
+            user: user.name,
+        },
+        { parent, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+        args.transform?.pool,
+    );
+    return new digitalocean.DatabaseConnectionPool(childName(name, "pg-pool"), poolArgs, poolOpts);
+}
+
+/** A database firewall whose only rule trusts droplets with `trustedTag`. */
+export function createDatabaseFirewall(
+    name: string,
+    cluster: digitalocean.DatabaseCluster,
+    trustedTag: pulumi.Input<string>,
+    parent: pulumi.Resource,
+    transform: Transform<digitalocean.DatabaseFirewallArgs> | undefined,
+): digitalocean.DatabaseFirewall {
+    const [fwArgs, fwOpts] = transformChild<digitalocean.DatabaseFirewallArgs, pulumi.CustomResourceOptions>(
+        { clusterId: cluster.id, rules: [{ type: "tag", value: trustedTag }] },
+        { parent },
+        transform,
+    );
+    return new digitalocean.DatabaseFirewall(name, fwArgs, fwOpts);
+}

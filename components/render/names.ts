@@ -1,0 +1,53 @@
+/**
+ * Names and tags shared by every platform. A child's logical name is its identity in Pulumi
+ * state (renaming recreates it), so these functions are the only place names are built.
+ */
+
+/** `${name}-${role}`, the logical name of a component's child. */
+export function childName(name: string, role: string): string {
+    return `${name}-${role}`;
+}
+
+/** DigitalOcean tags allow letters, digits, `:`, `-` and `_`, up to 255 characters. */
+export function toTag(value: string): string {
+    return value.replace(/[^A-Za-z0-9:_-]/g, "-").slice(0, 255);
+}
+
+/**
+ * The tag that marks one stack's replicas in one region. Load balancers, droplet firewalls and
+ * database firewalls select droplets by it, so it must be unique per stack and region.
+ */
+export function fleetTag(app: string, stack: string, region: string): string {
+    return toTag(`${app}-${stack}-${region}-fleet`);
+}
+
+/** Tags every droplet, cluster and volume carries: who owns it and where it belongs. */
+export function standardTags(app: string, stack: string, extra: readonly string[] = []): string[] {
+    return [...new Set([toTag(`horizon:app:${app}`), toTag(`horizon:stack:${stack}`), ...extra.map(toTag)])];
+}
+
+/** DigitalOcean project environments are exactly these three. */
+export function projectEnvironment(stack: string): "Production" | "Staging" | "Development" {
+    if (/prod/i.test(stack)) {
+        return "Production";
+    }
+    if (/stag|^pr-|preview/i.test(stack)) {
+        return "Staging";
+    }
+    return "Development";
+}
+
+/** Number of replicas per rolling wave for `maxSurge` (a count or a percentage, rounded up). */
+export function waveSize(replicas: number, maxSurge: number | string): number {
+    const size = typeof maxSurge === "number" ? maxSurge : Math.ceil((replicas * Number.parseInt(maxSurge, 10)) / 100);
+    return Math.min(replicas, Math.max(1, size));
+}
+
+/** Splits `0..count-1` into consecutive waves of `size`. */
+export function waves(count: number, size: number): number[][] {
+    const out: number[][] = [];
+    for (let start = 0; start < count; start += size) {
+        out.push(Array.from({ length: Math.min(size, count - start) }, (_, i) => start + i));
+    }
+    return out;
+}
