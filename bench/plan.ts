@@ -1,0 +1,121 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+
+/**
+ * `npm run bench:plan`: plan time and peak memory for fleets of 10, 100 and 1,000 droplets,
+ * in one region and spread over three. Each case runs in its own process, so peak RSS is that
+ * case's alone.
+ *
+ * Stack config caps replicas at 100 per region (DigitalOcean's per-account droplet limits make
+ * larger fleets an explicit decision), so the cases build each region's components directly:
+ * Network, managed Postgres and Valkey, LoadBalancer and an AppFleet with health-gated waves,
+ * the same components WebService builds. The pipeline after registration is the plan's own:
+ * inventory, cost estimate, Mermaid diagram and JSON.
+ */
+
+const CASES: { droplets: number; regions: number }[] = [
+    { droplets: 10, regions: 1 },
+    { droplets: 100, regions: 1 },
+    { droplets: 1000, regions: 1 },
+    { droplets: 10, regions: 3 },
+    { droplets: 100, regions: 3 },
+    { droplets: 1000, regions: 3 },
+];
+
+interface Measurement {
+    droplets: number;
+    regions: number;
+    resources: number;
+    registerMs: number;
+    reportMs: number;
+    totalMs: number;
+    peakRssMb: number;
+    jsonBytes: number;
+}
+
+async function measure(droplets: number, regions: number): Promise<Measurement> {
+    const start = performance.now();
+    const { runUnderMocks } = await import("../tools/mockRuntime");
+    const { estimateCost } = await import("../tools/plan/cost");
+    const { renderMermaid } = await import("../tools/plan/diagram");
+    const run = await runUnderMocks(async () => {
+        const c = await import("../components");
+        const regionSlugs = ["nyc3", "ams3", "sgp1"];
+        for (let r = 0; r < regions; r++) {
+            const name = `bench-r${r}`;
+            const replicas = Math.floor(droplets / regions) + (r < droplets % regions ? 1 : 0);
+            const healthCheck = c.healthCheckSchema.parse({});
+            const network = new c.Network(name, { region: regionSlugs[r] });
+            const tag = c.fleetTag("bench", "bench", `r${r}`);
+            const pg = new c.Postgres(name, { region: regionSlugs[r], vpcUuid: network.vpcId, trustedTag: tag, nodes: 2 });
+            const cache = new c.Cache(name, { region: regionSlugs[r], vpcUuid: network.vpcId, trustedTag: tag });
+            const lb = new c.LoadBalancer(name, { region: regionSlugs[r], vpcUuid: network.vpcId, dropletTag: tag, targetPort: 8080, healthCheck });
+            new c.AppFleet(name, {
+                region: regionSlugs[r],
+                vpcUuid: network.vpcId,
+                size: "s-1vcpu-2gb",
+                replicas,
+                fleetTag: tag,
+                container: {
+                    image: "ghcr.io/acme/hits:1.4.2",
+                    port: 8080,
+                    env: { DATABASE_URL: pg.privateUri, REDIS_URL: cache.privateUri },
+                    healthCheck,
+                },
+                trafficSources: { loadBalancerUids: [lb.id] },
+                loadBalancerId: lb.id,
+            });
+        }
+        return {};
+    });
+    const registered = performance.now();
+    const resources = run.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options }));
+    const cost = estimateCost(resources);
+    renderMermaid(resources);
+    const json = JSON.stringify({ stack: "bench", resources, cost, warnings: [] });
+    const done = performance.now();
+    return {
+        droplets,
+        regions,
+        resources: resources.length,
+        registerMs: Math.round(registered - start),
+        reportMs: Math.round(done - registered),
+        totalMs: Math.round(done - start),
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        jsonBytes: json.length,
+    };
+}
+
+function main(): void {
+    if (process.env.HORIZON_BENCH_CASE !== undefined) {
+        const [droplets, regions] = process.env.HORIZON_BENCH_CASE.split("x").map(Number);
+        void measure(droplets, regions).then((m) => console.log(JSON.stringify(m)));
+        return;
+    }
+    const results: Measurement[] = [];
+    for (const c of CASES) {
+        const out = execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "plan.ts")], {
+            env: { ...process.env, HORIZON_BENCH_CASE: `${c.droplets}x${c.regions}` },
+            stdio: ["ignore", "pipe", "inherit"],
+        }).toString();
+        results.push(JSON.parse(out.trim().split("\n").pop() ?? "{}") as Measurement);
+    }
+    console.log("droplets  regions  resources  register ms  report ms  total ms  peak RSS MB  JSON KB");
+    for (const m of results) {
+        console.log(
+            [
+                String(m.droplets).padStart(8),
+                String(m.regions).padStart(8),
+                String(m.resources).padStart(10),
+                String(m.registerMs).padStart(12),
+                String(m.reportMs).padStart(10),
+                String(m.totalMs).padStart(9),
+                String(m.peakRssMb).padStart(12),
+                String(Math.round(m.jsonBytes / 1024)).padStart(8),
+            ].join(" "),
+        );
+    }
+    console.log(JSON.stringify({ bench: "plan", node: process.version, results }));
+}
+
+main();

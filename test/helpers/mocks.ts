@@ -1,0 +1,68 @@
+import * as path from "node:path";
+import type { StackFile } from "../../components/config/load";
+import { type MockRun, type MockRunOptions, type RecordedResource, runUnderMocks } from "../../tools/mockRuntime";
+
+export { type MockRun, type RecordedResource, runUnderMocks, SECRET, isSecretOutput } from "../../tools/mockRuntime";
+
+/**
+ * The one mocks helper for tests: runs a program under Pulumi's mock runtime in a root stack
+ * and returns every registered resource (type, name, parent, inputs, options). Invokes that
+ * no test mocked throw. Import components inside `program` (dynamic `import()`), so they
+ * load after the mocks are set.
+ */
+export function runProgram<T>(program: () => T | Promise<T>, options?: MockRunOptions): Promise<MockRun<T>> {
+    return runUnderMocks(program, options);
+}
+
+/** Config for `runUnderMocks` from a parsed stack file (full keys, JSON values). */
+export function stackConfig(file: StackFile): Pick<MockRunOptions, "config" | "secretKeys" | "stack"> {
+    return {
+        stack: file.stack,
+        config: Object.fromEntries(
+            Object.entries(file.config).map(([key, value]) => [`horizon:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+        ),
+        secretKeys: [...file.secretKeys].map((key) => `horizon:${key}`),
+    };
+}
+
+/** Runs the real program (`index.ts`) for a stack file. */
+export function runIndex(file: StackFile): Promise<MockRun<Record<string, unknown>>> {
+    const entry = path.join(__dirname, "..", "..", "index.ts");
+    return runUnderMocks(async () => {
+        delete require.cache[require.resolve(entry)];
+        return (await require(entry)) as Record<string, unknown>;
+    }, stackConfig(file));
+}
+
+export function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/** The one resource with this type and name; fails loudly when absent. */
+export function find(resources: readonly RecordedResource[], type: string, name: string): RecordedResource {
+    const found = resources.find((r) => r.type === type && r.name === name);
+    if (found === undefined) {
+        const names = ofType(resources, type).map((r) => r.name);
+        throw new Error(`no ${type} named ${name}; registered: ${names.join(", ") || "none"}`);
+    }
+    return found;
+}
+
+export const T = {
+    webService: "horizon:service:WebService",
+    vpc: "digitalocean:index/vpc:Vpc",
+    firewall: "digitalocean:index/firewall:Firewall",
+    droplet: "digitalocean:index/droplet:Droplet",
+    loadBalancer: "digitalocean:index/loadBalancer:LoadBalancer",
+    certificate: "digitalocean:index/certificate:Certificate",
+    cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
+    databaseDb: "digitalocean:index/databaseDb:DatabaseDb",
+    databaseUser: "digitalocean:index/databaseUser:DatabaseUser",
+    pool: "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool",
+    databaseFirewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
+    volume: "digitalocean:index/volume:Volume",
+    dnsRecord: "digitalocean:index/dnsRecord:DnsRecord",
+    project: "digitalocean:index/project:Project",
+    password: "random:index/randomPassword:RandomPassword",
+    healthGate: "pulumi-nodejs:dynamic/horizon:HealthGate",
+} as const;

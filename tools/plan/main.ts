@@ -1,0 +1,154 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../components/config";
+import { UsageError, runCli, selectStackFiles } from "../stacks";
+import { renderMermaid } from "./diagram";
+import { diffPlans, renderDiffMarkdown, renderPlanMarkdown } from "./diff";
+import type { Plan } from "./inventory";
+import { hasStack, planStack, programRoot, REPOSITORY_ROOT, type StackPlan } from "./run";
+import { renderSummary } from "./summary";
+
+const USAGE = `usage: npm run plan -- (--stack <name> | --all) [--json | --format text|markdown|mermaid] [--diff <git-ref>]
+
+  --stack <name>   plan stacks/Pulumi.<name>.yaml
+  --all            plan every stack in stacks/
+  --json           the full inventory: resources, options, cost, warnings (secrets as "[secret]")
+  --format         text (default), markdown (for a pull request) or mermaid (the diagram only)
+  --diff <ref>     compare with the same stack at a git ref (markdown)`;
+
+const FORMATS = ["text", "markdown", "mermaid"] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Options {
+    readonly stacks: string[];
+    readonly json: boolean;
+    readonly format: Format;
+    readonly diff?: string;
+}
+
+function parseOptions(argv: string[]): Options {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string" },
+                all: { type: "boolean", default: false },
+                json: { type: "boolean", default: false },
+                format: { type: "string", default: "text" },
+                diff: { type: "string" },
+                help: { type: "boolean", default: false },
+            },
+        }));
+    } catch (err) {
+        throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    }
+    if (values.help) {
+        console.log(USAGE);
+        process.exit(0);
+    }
+    if ((values.stack === undefined) === !values.all) {
+        throw new UsageError(`pass exactly one of --stack <name> or --all\n${USAGE}`);
+    }
+    if (!(FORMATS as readonly string[]).includes(values.format)) {
+        throw new UsageError(`--format ${values.format} is not one of ${FORMATS.join(", ")}`);
+    }
+    const stacks = selectStackFiles(values.all ? undefined : values.stack).map((f) =>
+        path.basename(f).replace(/^Pulumi\.|\.ya?ml$/g, ""),
+    );
+    return {
+        stacks,
+        json: values.json,
+        format: values.diff !== undefined && values.format === "text" ? "markdown" : (values.format as Format),
+        ...(values.diff !== undefined ? { diff: values.diff } : {}),
+    };
+}
+
+/** The plan as `--json` prints it. */
+function jsonPlan(plan: Plan): string {
+    return JSON.stringify(plan, null, 2);
+}
+
+function render(result: StackPlan, format: Format): string {
+    const { plan, spec } = result;
+    switch (format) {
+        case "mermaid":
+            return renderMermaid(plan.resources);
+        case "markdown":
+            return renderPlanMarkdown(plan);
+        default:
+            return renderSummary(plan.stack, spec, plan.resources, plan.cost, plan.warnings);
+    }
+}
+
+/** Checks out `ref` into a temporary worktree that shares this checkout's node_modules. */
+function withWorktree<T>(ref: string, work: (dir: string) => Promise<T>): Promise<T> {
+    const repo = path.dirname(REPOSITORY_ROOT.entry);
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    try {
+        git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
+    } catch {
+        throw new UsageError(`--diff ${ref}: not a commit in this repository (fetch it first, e.g. git fetch origin main)`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "horizon-plan-"));
+    git("worktree", "add", "--detach", "--quiet", dir, ref);
+    fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return work(dir).finally(() => {
+        git("worktree", "remove", "--force", dir);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+}
+
+const EMPTY_COST = { currency: "USD", pricesAsOf: "-", lines: [], monthlyUsd: 0, unpriced: [] } as const;
+
+/** The plan of `stack` at a program root; a stack that does not exist there plans as empty. */
+async function planOrEmpty(stack: string, dir: string): Promise<Plan> {
+    const root = programRoot(dir);
+    if (!hasStack(stack, root)) {
+        return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`stack ${stack} does not exist at the base revision`] };
+    }
+    try {
+        return (await planStack(stack, root)).plan;
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`the base revision's configuration is invalid:\n${err.message}`] };
+        }
+        throw err;
+    }
+}
+
+async function main(): Promise<number> {
+    const options = parseOptions(process.argv.slice(2));
+    if (options.diff !== undefined) {
+        const ref = options.diff;
+        const sections = await withWorktree(ref, async (dir) => {
+            const out: string[] = [];
+            for (const stack of options.stacks) {
+                const before = await planOrEmpty(stack, dir);
+                const after = (await planStack(stack)).plan;
+                out.push(renderDiffMarkdown(diffPlans(before, after), { stack, before, after }));
+            }
+            return out;
+        });
+        console.log(options.json ? JSON.stringify(sections) : sections.join("\n\n"));
+        return 0;
+    }
+    const outputs: string[] = [];
+    const plans: Plan[] = [];
+    for (const stack of options.stacks) {
+        const result = await planStack(stack);
+        plans.push(result.plan);
+        outputs.push(render(result, options.format));
+    }
+    if (options.json) {
+        console.log(plans.length === 1 ? jsonPlan(plans[0]) : JSON.stringify(plans, null, 2));
+    } else {
+        console.log(outputs.join(options.format === "markdown" ? "\n\n" : "\n\n----\n\n"));
+    }
+    return 0;
+}
+
+runCli(main);

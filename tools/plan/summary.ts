@@ -1,0 +1,100 @@
+import type { StackSpec } from "../../components/config";
+import { waveSize, waves } from "../../components/render/names";
+import type { CostReport, PlannedResource } from "./inventory";
+
+/** `$1,234.50` */
+export function usd(amount: number): string {
+    return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** Cloud resources by short type name; horizon's own components are counted apart. */
+function countByType(resources: readonly PlannedResource[]): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const r of resources.filter((x) => !x.type.startsWith("horizon:"))) {
+        const short = r.type.split(":").pop() ?? r.type;
+        counts.set(short, (counts.get(short) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function describeData(kind: "postgres" | "cache", spec: StackSpec, protect: boolean): string {
+    const data = kind === "postgres" ? spec.database : spec.cache;
+    const engine = kind === "postgres" ? "pg" : "valkey";
+    const guarded = protect ? ", protected" : "";
+    switch (data.mode) {
+        case "managed":
+            return `managed ${engine} ${data.version}, ${data.size} x ${data.nodes} node${data.nodes > 1 ? "s" : ""}${guarded}`;
+        case "container":
+            return `${engine} ${data.version} container on the region's data droplet (volume ${spec.database.volumeSizeGb} GiB)${guarded}`;
+        default:
+            return "none";
+    }
+}
+
+/** The human summary `npm run plan -- --stack <name>` prints. */
+export function renderSummary(
+    stack: string,
+    spec: StackSpec,
+    resources: readonly PlannedResource[],
+    cost: CostReport,
+    warnings: readonly string[],
+): string {
+    const lines: string[] = [`horizon plan: stack ${stack} (platform ${spec.platform}, app ${spec.app.name}, image ${spec.app.image})`, ""];
+    const hc = spec.app.healthCheck;
+    const lb = spec.loadBalancer;
+    const regionsToShow = resources.length > 0 ? spec.regions : [];
+    for (const region of regionsToShow) {
+        const regional = resources.filter((r) => r.name.startsWith(`${spec.app.name}-${region.name}-`));
+        const gates = regional.filter((r) => r.type.endsWith(":HealthGate")).length;
+        const rollout =
+            spec.app.deploymentStrategy === "replace"
+                ? "replace (delete before create)"
+                : gates > 0
+                  ? `rolling in ${waves(region.replicas, waveSize(region.replicas, spec.app.maxSurge)).length} health-gated waves of up to ${waveSize(region.replicas, spec.app.maxSurge)} (min ready ${spec.app.minReadySeconds} s)`
+                  : "rolling, ungated";
+        const balancer =
+            lb.algorithm === "round_robin"
+                ? `managed (round robin), ${lb.sizeUnit} size unit${lb.sizeUnit > 1 ? "s" : ""}`
+                : `managed -> HAProxy tier (${lb.algorithm}, ${lb.haproxy.nodes} x ${lb.haproxy.size})`;
+        const https = lb.https ? `https ${lb.https.domains.join(", ")}${lb.https.redirectHttp ? " (http redirects)" : ""}` : "http only";
+        lines.push(`region ${region.name} (${region.region})`);
+        lines.push(`  replicas       ${region.replicas} x ${region.size}, ${rollout}`);
+        lines.push(`  load balancer  ${balancer}, ${https}${lb.stickySessions ? `, sticky cookie ${lb.stickySessions.cookieName}` : ""}`);
+        lines.push(
+            `  health check   ${hc.protocol.toUpperCase()} ${hc.protocol === "tcp" ? "" : `${hc.path} `}on :${hc.port ?? spec.app.port} every ${hc.intervalSeconds} s, timeout ${hc.timeoutSeconds} s, in after ${hc.healthyThreshold} ok, out after ${hc.unhealthyThreshold} failed`,
+        );
+        lines.push(`  postgres       ${describeData("postgres", spec, spec.protect)}`);
+        lines.push(`  cache          ${describeData("cache", spec, spec.protect)}`);
+        if (region.domains.length > 0) {
+            lines.push(`  dns            ${region.domains.join(", ")}`);
+        }
+        lines.push(`  resources      ${regional.length}`);
+        lines.push("");
+    }
+    const components = resources.filter((r) => r.type.startsWith("horizon:")).length;
+    const cloud = countByType(resources);
+    lines.push(
+        `resources: ${resources.length - components} cloud resources in ${components} components${cloud.length > 0 ? ` (${cloud.map(([t, n]) => `${t} ${n}`).join(", ")})` : ""}`,
+    );
+    const protectedNames = resources.filter((r) => r.options.protect).map((r) => r.name);
+    lines.push(`protected: ${protectedNames.length > 0 ? protectedNames.join(", ") : "none (pulumi destroy removes everything)"}`);
+    lines.push("");
+    lines.push(`monthly cost: ${usd(cost.monthlyUsd)} (list prices as of ${cost.pricesAsOf}; usage-based charges excluded)`);
+    const groups = new Map<string, { count: number; cents: number }>();
+    for (const line of cost.lines) {
+        const key = `${line.type.split(":").pop()} ${line.item}`;
+        const group = groups.get(key) ?? { count: 0, cents: 0 };
+        group.count++;
+        group.cents += Math.round(line.monthlyUsd * 100);
+        groups.set(key, group);
+    }
+    for (const [key, group] of groups) {
+        lines.push(`  ${usd(group.cents / 100).padStart(11)}  ${group.count} x ${key}`);
+    }
+    if (warnings.length > 0) {
+        lines.push("");
+        lines.push("warnings:");
+        lines.push(...warnings.map((w) => `  - ${w}`));
+    }
+    return lines.join("\n");
+}
