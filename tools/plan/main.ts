@@ -106,12 +106,13 @@ const EMPTY_COST = { currency: "USD", pricesAsOf: "-", lines: [], monthlyUsd: 0,
 
 /** The plan of `stack` at a program root; a stack that does not exist there plans as empty. */
 async function planOrEmpty(stack: string, dir: string): Promise<Plan> {
+    const options = { fingerprintSecrets: true };
     const root = programRoot(dir);
     if (!hasStack(stack, root)) {
         return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`stack ${stack} does not exist at the base revision`] };
     }
     try {
-        return (await planStack(stack, root)).plan;
+        return (await planStack(stack, root, options)).plan;
     } catch (err) {
         if (err instanceof ConfigError) {
             return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`the base revision's configuration is invalid:\n${err.message}`] };
@@ -128,7 +129,7 @@ async function main(): Promise<number> {
             const out: string[] = [];
             for (const stack of options.stacks) {
                 const before = await planOrEmpty(stack, dir);
-                const after = (await planStack(stack)).plan;
+                const after = (await planStack(stack, REPOSITORY_ROOT, { fingerprintSecrets: true })).plan;
                 out.push(renderDiffMarkdown(diffPlans(before, after), { stack, before, after }));
             }
             return out;

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStackSpec, readStackFile, type StackSpec } from "../../components/config";
@@ -47,6 +48,7 @@ export async function planConfig(
     config: Record<string, unknown>,
     secretKeys: ReadonlySet<string>,
     root: ProgramRoot = REPOSITORY_ROOT,
+    options: PlanOptions = {},
 ): Promise<StackPlan> {
     const { spec } = parseStackSpec(config, { stack, secretKeys });
     const warnings: string[] = [];
@@ -71,7 +73,7 @@ export async function planConfig(
     } finally {
         console.warn = originalWarn;
     }
-    const resources = run.resources.map(toPlanned);
+    const resources = run.resources.map((r) => toPlanned(r, options.fingerprintSecrets ? FINGERPRINT_KEY : undefined));
     const cost = estimateCost(resources);
     for (const unpriced of cost.unpriced) {
         warnings.push(`no price for ${unpriced}; the cost estimate leaves it out`);
@@ -80,10 +82,22 @@ export async function planConfig(
 }
 
 /** Plans `stacks/Pulumi.<stack>.yaml` of a program root. */
-export async function planStack(stack: string, root: ProgramRoot = REPOSITORY_ROOT): Promise<StackPlan> {
+export async function planStack(stack: string, root: ProgramRoot = REPOSITORY_ROOT, options: PlanOptions = {}): Promise<StackPlan> {
     const file = readStackFile(path.join(root.stacksDir, `Pulumi.${stack}.yaml`));
-    return planConfig(file.stack, file.config, file.secretKeys, root);
+    return planConfig(file.stack, file.config, file.secretKeys, root, options);
 }
+
+export interface PlanOptions {
+    /**
+     * Show each secret input as `[secret #<digest>]` instead of `[secret]`, so two plans made in
+     * this process can tell a changed secret (a new image in user data) from an unchanged one.
+     * The digest is keyed with a random per-process key: it reveals nothing and means nothing
+     * outside this process. @default false
+     */
+    readonly fingerprintSecrets?: boolean;
+}
+
+const FINGERPRINT_KEY = randomBytes(32);
 
 /** Whether a program root has a given stack file. */
 export function hasStack(stack: string, root: ProgramRoot): boolean {
@@ -94,12 +108,19 @@ export function hasStack(stack: string, root: ProgramRoot): boolean {
 const INTERNAL_INPUTS = new Set(["__provider"]);
 
 /** The inventory entry: what the JSON plan shows (no raw secret values). */
-function toPlanned(resource: RecordedResource): PlannedResource {
+function toPlanned(resource: RecordedResource, fingerprintKey: Buffer | undefined): PlannedResource {
+    const inputs = Object.entries(resource.inputs)
+        .filter(([key]) => !INTERNAL_INPUTS.has(key))
+        .map(([key, value]): [string, unknown] =>
+            fingerprintKey !== undefined && resource.secretInputs.includes(key)
+                ? [key, `[secret #${createHmac("sha256", fingerprintKey).update(JSON.stringify(resource.rawInputs[key])).digest("hex").slice(0, 10)}]`]
+                : [key, value],
+        );
     return {
         type: resource.type,
         name: resource.name,
         ...(resource.parent !== undefined ? { parent: resource.parent } : {}),
-        inputs: Object.fromEntries(Object.entries(resource.inputs).filter(([key]) => !INTERNAL_INPUTS.has(key))),
+        inputs: Object.fromEntries(inputs),
         options: resource.options,
     };
 }
