@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, parseStackSpec, readStackFile } from "../components/config";
+import { ConfigError, parseStackSpec, readStackFile, REDACTED } from "../components/config";
 import { UsageError, runCli, selectStackFiles } from "./stacks";
 
 /**
@@ -27,6 +27,11 @@ function main(): number {
         } catch (err) {
             if (!(err instanceof ConfigError)) {
                 throw err;
+            }
+            // Encrypted values need the stack's secrets provider; offline they are only placeholders.
+            if (err.problems.every((p) => p.got === REDACTED)) {
+                console.log(`ok    ${err.stackName} (${path.relative(process.cwd(), file)}; encrypted values not checked offline)`);
+                continue;
             }
             failed++;
             console.error(`FAIL  ${err.message}`);

@@ -33,10 +33,10 @@ const ALWAYS_SECRET: readonly ConfigPath[] = [
 export class ConfigError extends pulumi.RunError {
     constructor(
         readonly problems: readonly ConfigProblem[],
-        readonly stack: string | undefined,
+        readonly stackName: string | undefined,
         secretKeys: ReadonlySet<string> = new Set(),
     ) {
-        super(renderProblems(problems, stack, secretKeys));
+        super(renderProblems(problems, stackName, secretKeys));
         this.name = "ConfigError";
     }
 }
@@ -74,7 +74,8 @@ export function formatProblem(p: ConfigProblem, secretKeys: ReadonlySet<string> 
         details.push(`expected ${p.expected}`);
     }
     const suffix = p.didYouMean !== undefined ? `; did you mean "${p.didYouMean}"?` : "";
-    return `${formatPath(p.path)}: ${p.problem}${details.length > 0 ? ` (${details.join("; ")})` : ""}${suffix}`;
+    const where = p.path.length > 0 ? `${formatPath(p.path)}: ` : "";
+    return `${where}${p.problem}${details.length > 0 ? ` (${details.join("; ")})` : ""}${suffix}`;
 }
 
 export function renderProblems(
@@ -165,6 +166,9 @@ function article(noun: string): string {
 function problemFor(issue: z.core.$ZodIssue): Omit<ConfigProblem, "path" | "got"> {
     switch (issue.code) {
         case "invalid_type":
+            if (issue.expected === "int" && typeof issue.input === "number") {
+                return { problem: "not a whole number", expected: issue.message };
+            }
             return issue.input === undefined
                 ? { problem: "missing", expected: article(issue.expected) }
                 : { problem: "wrong type", expected: article(issue.expected) };

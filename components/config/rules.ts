@@ -119,6 +119,16 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
     if (spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
         warnings.push("horizon:adminCidrs admits SSH but horizon:sshKeys is empty, so nobody can log in");
     }
+    const https = spec.loadBalancer.https;
+    if (https !== undefined) {
+        for (const region of spec.regions) {
+            for (const domain of region.domains.filter((d) => !https.domains.includes(d))) {
+                warnings.push(
+                    `${domain} (region ${region.name}) is not in horizon:loadBalancer.https.domains: it is redirected to https but served a certificate for other names`,
+                );
+            }
+        }
+    }
     const production = stack !== undefined && /prod/.test(stack);
     if (production) {
         for (const region of spec.regions) {
