@@ -14,7 +14,9 @@ export function selectStackFiles(stack: string | undefined, dir: string = STACKS
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const names = all.map((f) => path.basename(f).replace(/^Pulumi\.|\.ya?ml$/g, ""));
-        throw new UsageError(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist (stacks: ${names.join(", ")})`);
+        throw new UsageError(
+            `no stack "${stack}": ${path.relative(process.cwd(), file)} does not exist (stacks: ${names.join(", ")})`,
+        );
     }
     return [file];
 }

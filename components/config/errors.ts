@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 
@@ -35,8 +36,10 @@ export class ConfigError extends pulumi.RunError {
         readonly problems: readonly ConfigProblem[],
         readonly stackName: string | undefined,
         secretKeys: ReadonlySet<string> = new Set(),
+        /** The stack file the configuration came from, when known. */
+        readonly file?: string,
     ) {
-        super(renderProblems(problems, stackName, secretKeys));
+        super(renderProblems(problems, stackName, secretKeys, file));
         this.name = "ConfigError";
     }
 }
@@ -82,12 +85,14 @@ export function renderProblems(
     problems: readonly ConfigProblem[],
     stack: string | undefined,
     secretKeys: ReadonlySet<string> = new Set(),
+    file?: string,
 ): string {
     const where = stack !== undefined ? `stack "${stack}"` : "the configuration";
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    const stackFile = file !== undefined ? path.relative(process.cwd(), file) : `stacks/Pulumi.${stack}.yaml`;
     const fix =
         stack !== undefined
-            ? `Fix stacks/Pulumi.${stack}.yaml, or run \`pulumi config set --path <key> <value> -s ${stack}\`.`
+            ? `Fix ${stackFile}, or run \`pulumi config set --path <key> <value> -s ${stack}\`.`
             : "Fix the values above.";
     return [`${where} has ${count}:`, ...problems.map((p) => `  ${formatProblem(p, secretKeys)}`), fix].join("\n");
 }

@@ -20,6 +20,8 @@ export interface ParseOptions {
     readonly stack?: string;
     /** Top-level keys (without `horizon:`) whose values are secret and never printed. */
     readonly secretKeys?: ReadonlySet<string>;
+    /** The stack file, named in error messages. @default stacks/Pulumi.<stack>.yaml */
+    readonly file?: string;
 }
 
 /**
@@ -29,11 +31,11 @@ export interface ParseOptions {
 export function parseStackSpec(input: unknown, options: ParseOptions = {}): ParsedStack {
     const result = stackSpecSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        throw new ConfigError(problemsFromZod(result.error.issues, stackSpecSchema), options.stack, options.secretKeys);
+        throw new ConfigError(problemsFromZod(result.error.issues, stackSpecSchema), options.stack, options.secretKeys, options.file);
     }
     const problems = crossFieldProblems(result.data);
     if (problems.length > 0) {
-        throw new ConfigError(problems, options.stack, options.secretKeys);
+        throw new ConfigError(problems, options.stack, options.secretKeys, options.file);
     }
     return { spec: result.data, warnings: configWarnings(result.data, options.stack) };
 }
@@ -106,11 +108,11 @@ export function readStackFile(file: string): StackFile {
         document = yaml.load(fs.readFileSync(file, "utf8"));
     } catch (err) {
         const reason = err instanceof yaml.YAMLException ? err.message.split("\n")[0] : String(err);
-        throw new ConfigError([{ path: [], problem: `${path.basename(file)} is not valid YAML: ${reason}` }], stack);
+        throw new ConfigError([{ path: [], problem: `${path.basename(file)} is not valid YAML: ${reason}` }], stack, new Set(), file);
     }
     const raw = (document as { config?: unknown } | null)?.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-        throw new ConfigError([{ path: [], problem: "the stack file's config: section is not a map", got: raw }], stack);
+        throw new ConfigError([{ path: [], problem: "the stack file's config: section is not a map", got: raw }], stack, new Set(), file);
     }
     const config: Record<string, unknown> = {};
     const secretKeys = new Set<string>();

@@ -8,7 +8,7 @@ import { UsageError, runCli, selectStackFiles } from "../stacks";
 import { renderMermaid } from "./diagram";
 import { diffPlans, renderDiffMarkdown, renderPlanMarkdown } from "./diff";
 import type { Plan } from "./inventory";
-import { hasStack, planStack, programRoot, REPOSITORY_ROOT, type StackPlan } from "./run";
+import { hasStack, planStack, type ProgramRoot, programRoot, REPOSITORY_ROOT, type StackPlan } from "./run";
 import { renderSummary } from "./summary";
 
 const USAGE = `usage: npm run plan -- (--stack <name> | --all) [--json | --format text|markdown|mermaid] [--diff <git-ref>]
@@ -17,13 +17,15 @@ const USAGE = `usage: npm run plan -- (--stack <name> | --all) [--json | --forma
   --all            plan every stack in stacks/
   --json           the full inventory: resources, options, cost, warnings (secrets as "[secret]")
   --format         text (default), markdown (for a pull request) or mermaid (the diagram only)
-  --diff <ref>     compare with the same stack at a git ref (markdown)`;
+  --diff <ref>     compare with the same stack at a git ref (markdown)
+  --dir <path>     read stack files from another directory (default: stacks/)`;
 
 const FORMATS = ["text", "markdown", "mermaid"] as const;
 type Format = (typeof FORMATS)[number];
 
 interface Options {
     readonly stacks: string[];
+    readonly root: ProgramRoot;
     readonly json: boolean;
     readonly format: Format;
     readonly diff?: string;
@@ -40,6 +42,7 @@ function parseOptions(argv: string[]): Options {
                 json: { type: "boolean", default: false },
                 format: { type: "string", default: "text" },
                 diff: { type: "string" },
+                dir: { type: "string" },
                 help: { type: "boolean", default: false },
             },
         }));
@@ -56,11 +59,13 @@ function parseOptions(argv: string[]): Options {
     if (!(FORMATS as readonly string[]).includes(values.format)) {
         throw new UsageError(`--format ${values.format} is not one of ${FORMATS.join(", ")}`);
     }
-    const stacks = selectStackFiles(values.all ? undefined : values.stack).map((f) =>
+    const root: ProgramRoot = values.dir !== undefined ? { ...REPOSITORY_ROOT, stacksDir: path.resolve(values.dir) } : REPOSITORY_ROOT;
+    const stacks = selectStackFiles(values.all ? undefined : values.stack, root.stacksDir).map((f) =>
         path.basename(f).replace(/^Pulumi\.|\.ya?ml$/g, ""),
     );
     return {
         stacks,
+        root,
         json: values.json,
         format: values.diff !== undefined && values.format === "text" ? "markdown" : (values.format as Format),
         ...(values.diff !== undefined ? { diff: values.diff } : {}),
@@ -129,7 +134,7 @@ async function main(): Promise<number> {
             const out: string[] = [];
             for (const stack of options.stacks) {
                 const before = await planOrEmpty(stack, dir);
-                const after = (await planStack(stack, REPOSITORY_ROOT, { fingerprintSecrets: true })).plan;
+                const after = (await planStack(stack, options.root, { fingerprintSecrets: true })).plan;
                 out.push(renderDiffMarkdown(diffPlans(before, after), { stack, before, after }));
             }
             return out;
@@ -140,7 +145,7 @@ async function main(): Promise<number> {
     const outputs: string[] = [];
     const plans: Plan[] = [];
     for (const stack of options.stacks) {
-        const result = await planStack(stack);
+        const result = await planStack(stack, options.root);
         plans.push(result.plan);
         outputs.push(render(result, options.format));
     }
