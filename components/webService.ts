@@ -11,6 +11,7 @@ import { HAPROXY_LISTEN_PORT, HaproxyTier, type HaproxyTierArgs } from "./digita
 import { LoadBalancer, type LoadBalancerArgs } from "./digitalocean/loadBalancer";
 import { Network, type NetworkArgs } from "./digitalocean/network";
 import { Postgres, type PostgresArgs } from "./digitalocean/postgres";
+import { HAPROXY_MONITOR_URI } from "./render/haproxy";
 import { childName, fleetTag, projectEnvironment, standardTags, toTag } from "./render/names";
 
 /** Per-child escape hatches, passed through to every region's components. */
@@ -127,7 +128,10 @@ function createRegion(
             vpcUuid: network.vpcId,
             dropletTag: useHaproxy ? tierTag : fleet,
             targetPort: useHaproxy ? HAPROXY_LISTEN_PORT : spec.app.port,
-            healthCheck: useHaproxy ? { ...spec.app.healthCheck, port: HAPROXY_LISTEN_PORT } : spec.app.healthCheck,
+            // In front of HAProxy, check HAProxy itself: its monitor URI fails when no replica is up.
+            healthCheck: useHaproxy
+                ? { ...spec.app.healthCheck, protocol: "http", port: HAPROXY_LISTEN_PORT, path: HAPROXY_MONITOR_URI }
+                : spec.app.healthCheck,
             sizeUnit: spec.loadBalancer.sizeUnit,
             // With an HAProxy tier, HAProxy pins sessions to replicas; the managed load balancer only spreads over HAProxy nodes.
             ...(spec.loadBalancer.stickySessions && !useHaproxy ? { stickySessions: spec.loadBalancer.stickySessions } : {}),
@@ -341,7 +345,7 @@ function createProject(
         name: `${spec.app.name}-${stack}`,
         description: `horizon: ${spec.app.name} (${stack})`,
         purpose: "Web Application",
-        environment: projectEnvironment(stack),
+        environment: projectEnvironment(stack, spec.protect),
         resources: urns,
     };
     transform.project?.(args);

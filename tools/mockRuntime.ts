@@ -215,6 +215,9 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         });
         await pulumi.runtime.disconnect();
     } finally {
+        // A program that throws also rejects the stack's pending outputs a tick later; let those
+        // arrive here instead of failing whatever runs next.
+        await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
     }
     if (asyncErrors.length > 0) {

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
+import { projectEnvironment } from "../render/names";
 import type { StackSpec } from "./schema";
 
 /**
@@ -45,6 +46,25 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
             got: app.healthCheck.timeoutSeconds,
             expected: `at most intervalSeconds (${app.healthCheck.intervalSeconds})`,
         });
+    }
+
+    if (platform === "droplets") {
+        if (app.healthCheck.protocol === "https") {
+            problems.push({
+                path: ["app", "healthCheck", "protocol"],
+                problem: "replicas on droplets serve plain http behind the load balancer",
+                got: "https",
+                expected: "http or tcp on platform droplets",
+            });
+        }
+        if (app.healthCheck.port !== undefined && app.healthCheck.port !== app.port) {
+            problems.push({
+                path: ["app", "healthCheck", "port"],
+                problem: "droplets publish and admit only the app port",
+                got: app.healthCheck.port,
+                expected: `app.port (${app.port}) or no port on platform droplets`,
+            });
+        }
     }
 
     if (platform === "docker") {
@@ -119,6 +139,11 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
     if (spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
         warnings.push("horizon:adminCidrs admits SSH but horizon:sshKeys is empty, so nobody can log in");
     }
+    if (spec.platform === "droplets" && spec.loadBalancer.algorithm !== "round_robin" && spec.app.deploymentStrategy === "rolling") {
+        warnings.push(
+            `horizon:loadBalancer.algorithm ${spec.loadBalancer.algorithm} puts HAProxy in front of the replicas, so DigitalOcean's load balancer cannot see them: rolling waves are not health-gated (HAProxy's own checks and slowstart still keep unhealthy replicas out of rotation)`,
+        );
+    }
     const https = spec.loadBalancer.https;
     if (https !== undefined) {
         for (const region of spec.regions) {
@@ -129,7 +154,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
             }
         }
     }
-    const production = stack !== undefined && /prod/.test(stack);
+    const production = stack !== undefined && projectEnvironment(stack, spec.protect) === "Production";
     if (production) {
         for (const region of spec.regions) {
             if (region.replicas < 2) {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_CACHE, DEFAULT_DATABASE } from "../config/schema";
 import { type DataValkeyInput, renderDataCloudInit } from "../render/cloudInit";
-import { childName } from "../render/names";
+import { childName, toTag } from "../render/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
 
@@ -162,7 +162,7 @@ function createDroplet(
             vpcUuid: args.vpcUuid,
             monitoring: true,
             sshKeys: args.sshKeys ?? [],
-            tags: [...(args.tags ?? []), `${args.trustedTag}-data`.slice(0, 255)],
+            tags: pulumi.output(args.trustedTag).apply((tag) => [...(args.tags ?? []), toTag(`${tag}-data`)]),
             // Attached at creation so the volume is there when cloud-init mounts it.
             volumeIds: [volume.id],
             userData: pulumi.secret(userData),

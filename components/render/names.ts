@@ -26,13 +26,17 @@ export function standardTags(app: string, stack: string, extra: readonly string[
     return [...new Set([toTag(`horizon:app:${app}`), toTag(`horizon:stack:${stack}`), ...extra.map(toTag)])];
 }
 
-/** DigitalOcean project environments are exactly these three. */
-export function projectEnvironment(stack: string): "Production" | "Staging" | "Development" {
-    if (/prod/i.test(stack)) {
-        return "Production";
-    }
+/**
+ * DigitalOcean project environments are exactly these three. A stack named for staging or a
+ * pull request is Staging; one named for production, or one that protects its data (the
+ * regional stacks), is Production.
+ */
+export function projectEnvironment(stack: string, protect = false): "Production" | "Staging" | "Development" {
     if (/stag|^pr-|preview/i.test(stack)) {
         return "Staging";
+    }
+    if (/prod/i.test(stack) || protect) {
+        return "Production";
     }
     return "Development";
 }

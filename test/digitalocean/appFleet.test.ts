@@ -1,0 +1,294 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import type { AppFleetArgs } from "../../components/digitalocean/appFleet";
+import { find, type MockRun, ofType, type RecordedResource, runProgram, T } from "../helpers/mocks";
+
+/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
+async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
+    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
+}
+
+const NAME = "hits-us-east";
+const FLEET_TAG = "hits-test-us-east-fleet";
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+const HEALTH_CHECK = {
+    path: "/ready",
+    protocol: "http",
+    intervalSeconds: 15,
+    timeoutSeconds: 4,
+    healthyThreshold: 6,
+    unhealthyThreshold: 7,
+} as const;
+
+type FleetArgs = Omit<AppFleetArgs, "container" | "region" | "vpcUuid" | "size" | "fleetTag" | "trafficSources"> &
+    Partial<Pick<AppFleetArgs, "trafficSources" | "size">> & { readonly container?: Partial<AppFleetArgs["container"]> };
+
+/** Runs one AppFleet; `args` may be a function, to build Outputs once the mocks are set. */
+async function fleet(args: FleetArgs | (() => FleetArgs)) {
+    return run(async () => {
+        const { AppFleet } = await import("../../components/digitalocean/appFleet");
+        const { container, ...rest } = typeof args === "function" ? args() : args;
+        const f = new AppFleet(NAME, {
+            region: "nyc3",
+            vpcUuid: "vpc-1",
+            size: "s-1vcpu-1gb",
+            fleetTag: FLEET_TAG,
+            trafficSources: { loadBalancerUids: ["lb-1"] },
+            ...rest,
+            container: {
+                image: "ghcr.io/acme/hits:1.4.2",
+                port: 8080,
+                env: { LOG_LEVEL: "info" },
+                healthCheck: HEALTH_CHECK,
+                ...container,
+            },
+        });
+        return { publicIps: f.publicIps, privateIps: f.privateIps, dropletIds: f.dropletIds };
+    });
+}
+
+const droplets = (resources: RecordedResource[]) => ofType(resources, T.droplet);
+const gates = (resources: RecordedResource[]) => ofType(resources, T.healthGate);
+const userData = (r: RecordedResource) => String(r.rawInputs.userData);
+/** The app container's env file, as cloud-init writes it. */
+function appEnv(droplet: RecordedResource): Record<string, string> {
+    const config = yaml.load(userData(droplet)) as { write_files: { path: string; content: string }[] };
+    const file = config.write_files.find((f) => f.path === "/etc/horizon/app.env") ?? assert.fail("no app.env in user data");
+    return Object.fromEntries(
+        file.content
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+const firewall = (resources: RecordedResource[]) => find(resources, T.firewall, `${NAME}-fw`);
+
+const EGRESS = [
+    ...["80", "443", "5432", "6379", "25060-25061"].map((portRange) => ({ protocol: "tcp", portRange, destinationAddresses: ANYWHERE })),
+    { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
+    { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
+    { protocol: "icmp", destinationAddresses: ANYWHERE },
+];
+
+describe("AppFleet droplets", () => {
+    it("registers one droplet per replica and one firewall, named and parented after the fleet", async () => {
+        const { resources, outputs } = await fleet({ replicas: 3, tags: ["horizon:app:hits"], sshKeys: ["key-1"] });
+
+        assert.deepEqual(
+            droplets(resources).map((d) => [d.name, d.parent]),
+            [0, 1, 2].map((i) => [`${NAME}-droplet-${i}`, NAME]),
+        );
+        assert.deepEqual(
+            ofType(resources, T.firewall).map((f) => [f.name, f.parent]),
+            [[`${NAME}-fw`, NAME]],
+        );
+        const { userData: _userData, ...inputs } = find(resources, T.droplet, `${NAME}-droplet-1`).inputs;
+        assert.deepEqual(inputs, {
+            name: `${NAME}-droplet-1`,
+            region: "nyc3",
+            size: "s-1vcpu-1gb",
+            image: "ubuntu-24-04-x64",
+            vpcUuid: "vpc-1",
+            monitoring: true,
+            sshKeys: ["key-1"],
+            tags: ["horizon:app:hits", FLEET_TAG],
+        });
+        assert.equal(outputs.publicIps.length, 3);
+        assert.equal(outputs.privateIps.length, 3);
+        assert.equal(new Set(outputs.dropletIds).size, 3);
+    });
+
+    it("writes every health-check field into the container's Docker health flags", async () => {
+        const { resources } = await fleet({ replicas: 1 });
+
+        const text = userData(find(resources, T.droplet, `${NAME}-droplet-0`));
+        assert.match(text, /--health-cmd '[^']*http:\/\/127\.0\.0\.1:8080\/ready/);
+        assert.match(text, /curl -fsS -o \/dev\/null -m 4 /);
+        assert.match(text, /--health-interval 15s/);
+        assert.match(text, /--health-timeout 4s/);
+        assert.match(text, /--health-retries 7/);
+        assert.match(text, /--publish 8080:8080/);
+        assert.match(text, /image=ghcr\.io\/acme\/hits:1\.4\.2/);
+    });
+
+    it("gives each replica the env plus its own replica id", async () => {
+        const { resources } = await fleet({ replicas: 2 });
+
+        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-0`)), { LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-0` });
+        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-1`)), { LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-1` });
+    });
+
+    it("keeps user data secret when the env carries a secret such as DATABASE_URL", async () => {
+        const { resources } = await fleet(() => ({
+            replicas: 2,
+            container: { env: pulumi.output({ LOG_LEVEL: "info", DATABASE_URL: pulumi.secret("postgresql://app:pw@10.0.0.5:5432/app") }) },
+        }));
+
+        for (const droplet of droplets(resources)) {
+            assert.deepEqual(droplet.secretInputs, ["userData"]);
+            assert.equal(droplet.inputs.userData, "[secret]");
+            assert.equal(appEnv(droplet).DATABASE_URL, "postgresql://app:pw@10.0.0.5:5432/app");
+        }
+    });
+
+    it("keeps user data secret when it carries a registry password", async () => {
+        const { resources } = await fleet(() => ({
+            replicas: 1,
+            container: { registry: { server: "ghcr.io", username: "bot", password: pulumi.secret("s3cret") } },
+        }));
+
+        const droplet = find(resources, T.droplet, `${NAME}-droplet-0`);
+        assert.deepEqual(droplet.secretInputs, ["userData"]);
+        assert.match(userData(droplet), /docker login --username bot --password-stdin ghcr\.io/);
+    });
+
+    it("passes container limits to docker run", async () => {
+        const { resources } = await fleet({ replicas: 1, container: { resources: { cpu: 0.5, memoryMb: 512 } } });
+
+        const text = userData(find(resources, T.droplet, `${NAME}-droplet-0`));
+        assert.match(text, /--memory 512m/);
+        assert.match(text, /--cpus 0\.5/);
+    });
+});
+
+describe("AppFleet firewall", () => {
+    it("admits the app port only from the load balancer and no SSH without admin CIDRs", async () => {
+        const { resources } = await fleet({ replicas: 1, container: { port: 3000 } });
+
+        assert.deepEqual(firewall(resources).inputs, {
+            name: `${NAME}-fw`,
+            tags: [FLEET_TAG],
+            inboundRules: [{ protocol: "tcp", portRange: "3000", sourceLoadBalancerUids: ["lb-1"] }],
+            outboundRules: EGRESS,
+        });
+    });
+
+    it("admits SSH only from the admin CIDRs", async () => {
+        const { resources } = await fleet({ replicas: 1, adminCidrs: ["203.0.113.0/24", "2001:db8::/32"] });
+
+        assert.deepEqual(firewall(resources).inputs.inboundRules, [
+            { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["lb-1"] },
+            { protocol: "tcp", portRange: "22", sourceAddresses: ["203.0.113.0/24", "2001:db8::/32"] },
+        ]);
+    });
+
+    it("admits the app port from tagged droplets when the sources are tags", async () => {
+        const { resources } = await fleet({ replicas: 1, trafficSources: { tags: ["hits-test-us-east-fleet-haproxy"] } });
+
+        assert.deepEqual(firewall(resources).inputs.inboundRules, [
+            { protocol: "tcp", portRange: "8080", sourceTags: ["hits-test-us-east-fleet-haproxy"] },
+        ]);
+    });
+});
+
+describe("AppFleet rollout", () => {
+    const dependsOn = (resources: RecordedResource[], type: string, name: string) => find(resources, type, name).options.dependsOn;
+
+    it("rolls 3 replicas at 25% in 3 gated waves of 1", async () => {
+        const { resources } = await fleet({ replicas: 3, loadBalancerId: "lb-1", maxSurge: "25%" });
+
+        assert.deepEqual(
+            gates(resources).map((g) => [g.name, g.parent, g.options.dependsOn]),
+            [0, 1, 2].map((w) => [`${NAME}-gate-${w}`, NAME, [`${NAME}-droplet-${w}`]]),
+        );
+        assert.deepEqual(dependsOn(resources, T.droplet, `${NAME}-droplet-0`), []);
+        assert.deepEqual(dependsOn(resources, T.droplet, `${NAME}-droplet-1`), [`${NAME}-gate-0`]);
+        assert.deepEqual(dependsOn(resources, T.droplet, `${NAME}-droplet-2`), [`${NAME}-gate-1`]);
+    });
+
+    it("rolls 8 replicas at 25% in 4 gated waves of 2", async () => {
+        const { resources } = await fleet({ replicas: 8, loadBalancerId: "lb-1", maxSurge: "25%" });
+
+        assert.deepEqual(
+            gates(resources).map((g) => g.options.dependsOn),
+            [0, 1, 2, 3].map((w) => [`${NAME}-droplet-${2 * w}`, `${NAME}-droplet-${2 * w + 1}`]),
+        );
+        for (let i = 0; i < 8; i++) {
+            const wave = Math.floor(i / 2);
+            assert.deepEqual(dependsOn(resources, T.droplet, `${NAME}-droplet-${i}`), wave === 0 ? [] : [`${NAME}-gate-${wave - 1}`]);
+        }
+    });
+
+    it("rolls in waves of 25% by default and passes the gate settings", async () => {
+        const { resources, outputs } = await fleet({ replicas: 4, loadBalancerId: "lb-1", minReadySeconds: 20, readyTimeoutSeconds: 900 });
+
+        assert.equal(gates(resources).length, 4);
+        const { __provider, ...gate } = find(resources, T.healthGate, `${NAME}-gate-1`).inputs;
+        assert.equal(typeof __provider, "string");
+        assert.deepEqual(gate, {
+            loadBalancerId: "lb-1",
+            dropletIds: [outputs.dropletIds[1]],
+            minReadySeconds: 20,
+            readyTimeoutSeconds: 900,
+            pollIntervalSeconds: 10,
+        });
+    });
+
+    it("takes a count as maxSurge", async () => {
+        const { resources } = await fleet({ replicas: 5, loadBalancerId: "lb-1", maxSurge: 2 });
+
+        assert.deepEqual(
+            gates(resources).map((g) => g.options.dependsOn.length),
+            [2, 2, 1],
+        );
+    });
+
+    it("creates no gates without a load balancer to read health from", async () => {
+        const { resources } = await fleet({ replicas: 3, deploymentStrategy: "rolling" });
+
+        assert.equal(gates(resources).length, 0);
+        assert.ok(droplets(resources).every((d) => d.options.dependsOn.length === 0));
+    });
+
+    it("creates replacements before deleting with rolling", async () => {
+        const { resources } = await fleet({ replicas: 2, loadBalancerId: "lb-1" });
+
+        assert.ok(droplets(resources).every((d) => !d.options.deleteBeforeReplace));
+    });
+
+    it("deletes before replacing every droplet, without gates, with replace", async () => {
+        const { resources } = await fleet({ replicas: 3, loadBalancerId: "lb-1", deploymentStrategy: "replace" });
+
+        assert.equal(droplets(resources).length, 3);
+        assert.ok(droplets(resources).every((d) => d.options.deleteBeforeReplace && d.options.dependsOn.length === 0));
+        assert.equal(gates(resources).length, 0);
+    });
+});
+
+describe("AppFleet transforms", () => {
+    it("merges partial-object transforms over the droplet and firewall args", async () => {
+        const { resources } = await fleet({
+            replicas: 2,
+            transform: { droplet: { size: "s-2vcpu-4gb", backups: true }, firewall: { name: "custom-fw" } },
+        });
+
+        for (const droplet of droplets(resources)) {
+            assert.equal(droplet.inputs.size, "s-2vcpu-4gb");
+            assert.equal(droplet.inputs.backups, true);
+            assert.equal(droplet.inputs.region, "nyc3");
+        }
+        assert.equal(firewall(resources).inputs.name, "custom-fw");
+    });
+
+    it("lets a callback transform edit each droplet's args and options", async () => {
+        const { resources } = await fleet({
+            replicas: 2,
+            loadBalancerId: "lb-1",
+            transform: {
+                droplet: (args, opts) => {
+                    args.tags = ["extra"];
+                    opts.ignoreChanges = ["userData"];
+                },
+            },
+        });
+
+        for (const droplet of droplets(resources)) {
+            assert.deepEqual(droplet.inputs.tags, ["extra"]);
+            assert.deepEqual(droplet.options.ignoreChanges, ["userData"]);
+        }
+        assert.deepEqual(find(resources, T.droplet, `${NAME}-droplet-1`).options.dependsOn, [`${NAME}-gate-0`]);
+    });
+});
