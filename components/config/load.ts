@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { ConfigError, REDACTED, problemsFromZod } from "./errors";
+import { ConfigError, formatPath, REDACTED, problemsFromZod } from "./errors";
 import { configWarnings, crossFieldProblems } from "./rules";
 import { type StackSpec, stackSpecSchema } from "./schema";
 
@@ -31,13 +31,29 @@ export interface ParseOptions {
 export function parseStackSpec(input: unknown, options: ParseOptions = {}): ParsedStack {
     const result = stackSpecSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        throw new ConfigError(problemsFromZod(result.error.issues, stackSpecSchema), options.stack, options.secretKeys, options.file);
+        const problems = problemsFromZod(result.error.issues, stackSpecSchema);
+        const reported = new Set(problems.map((p) => formatPath(p.path)));
+        const crossField = crossFieldProblems(parseValidKeys(input)).filter((p) => !reported.has(formatPath(p.path)));
+        throw new ConfigError([...problems, ...crossField], options.stack, options.secretKeys, options.file);
     }
     const problems = crossFieldProblems(result.data);
     if (problems.length > 0) {
         throw new ConfigError(problems, options.stack, options.secretKeys, options.file);
     }
     return { spec: result.data, warnings: configWarnings(result.data, options.stack) };
+}
+
+/** The top-level keys that parse on their own, so cross-key rules can run beside schema errors. */
+function parseValidKeys(input: unknown): Partial<StackSpec> {
+    const raw = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+    const partial: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(stackSpecSchema.shape)) {
+        const parsed = schema.safeParse(raw[key]);
+        if (parsed.success) {
+            partial[key] = parsed.data;
+        }
+    }
+    return partial as Partial<StackSpec>;
 }
 
 /** Pulumi hands objects, arrays, numbers and booleans to the program as JSON text. */

@@ -6,13 +6,17 @@ import type { StackSpec } from "./schema";
 /**
  * Rules that span several keys. Errors are for asks that conflict or cannot be built;
  * warnings are for asks that work but are likely not what a user wants.
+ *
+ * Takes a partial spec so the rules also run beside schema errors: each rule checks only
+ * the keys that parsed, and all problems are reported at once.
  */
-export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
+export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const { platform, app, loadBalancer, database, cache, autoscaling } = spec;
 
     const seenNames = new Map<string, number>();
-    spec.regions.forEach((region, i) => {
+    const regions = spec.regions ?? [];
+    regions.forEach((region, i) => {
         const first = seenNames.get(region.name);
         if (first !== undefined) {
             problems.push({
@@ -27,7 +31,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
     });
 
     const seenDomains = new Map<string, string>();
-    spec.regions.forEach((region, i) =>
+    regions.forEach((region, i) =>
         region.domains.forEach((domain, j) => {
             const path = ["regions", i, "domains", j];
             const first = seenDomains.get(domain);
@@ -39,7 +43,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
         }),
     );
 
-    if (app.healthCheck.timeoutSeconds > app.healthCheck.intervalSeconds) {
+    if (app !== undefined && app.healthCheck.timeoutSeconds > app.healthCheck.intervalSeconds) {
         problems.push({
             path: ["app", "healthCheck", "timeoutSeconds"],
             problem: "longer than the check interval",
@@ -48,7 +52,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
         });
     }
 
-    if (platform === "droplets") {
+    if (platform === "droplets" && app !== undefined) {
         if (app.healthCheck.protocol === "https") {
             problems.push({
                 path: ["app", "healthCheck", "protocol"],
@@ -68,7 +72,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
     }
 
     if (platform === "docker") {
-        for (const [key, mode] of [["database", database.mode], ["cache", cache.mode]] as const) {
+        for (const [key, mode] of [["database", database?.mode], ["cache", cache?.mode]] as const) {
             if (mode === "managed") {
                 problems.push({
                     path: [key, "mode"],
@@ -78,7 +82,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
                 });
             }
         }
-        if (loadBalancer.https !== undefined) {
+        if (loadBalancer?.https !== undefined) {
             problems.push({
                 path: ["loadBalancer", "https"],
                 problem: "Let's Encrypt certificates need a public DigitalOcean load balancer",
@@ -87,7 +91,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
         }
     }
 
-    if (platform === "kubernetes" && loadBalancer.algorithm !== "round_robin") {
+    if (platform === "kubernetes" && loadBalancer !== undefined && loadBalancer.algorithm !== "round_robin") {
         problems.push({
             path: ["loadBalancer", "algorithm"],
             problem: "a Kubernetes LoadBalancer Service on DigitalOcean always round-robins",
@@ -96,7 +100,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
         });
     }
 
-    if (database.mode !== "managed" && database.nodes > 1) {
+    if (database !== undefined && database.mode !== "managed" && database.nodes > 1) {
         problems.push({
             path: ["database", "nodes"],
             problem: "standby nodes exist only in managed mode",
@@ -104,7 +108,7 @@ export function crossFieldProblems(spec: StackSpec): ConfigProblem[] {
             expected: `1 with database.mode ${database.mode}, or database.mode managed`,
         });
     }
-    if (cache.mode !== "managed" && cache.nodes > 1) {
+    if (cache !== undefined && cache.mode !== "managed" && cache.nodes > 1) {
         problems.push({
             path: ["cache", "nodes"],
             problem: "extra nodes exist only in managed mode",
