@@ -13,7 +13,8 @@ export {
 } from "./digitalocean/appFleet";
 export { LoadBalancer, type LoadBalancerArgs, loadBalancerHealthcheck } from "./digitalocean/loadBalancer";
 export { HaproxyTier, type HaproxyTierArgs, HAPROXY_LISTEN_PORT } from "./digitalocean/haproxyTier";
-export { Postgres, type PostgresArgs, CLUSTER_REPLACEMENT_FIELDS } from "./digitalocean/postgres";
+export { Postgres, type PostgresArgs } from "./digitalocean/postgres";
+export { CLUSTER_REPLACEMENT_FIELDS, type ManagedClusterArgs } from "./digitalocean/managedCluster";
 export { Cache, type CacheArgs } from "./digitalocean/cache";
 export { DataNode, type DataNodeArgs, DEFAULT_DATA_NODE_SIZE, POSTGRES_PORT, VALKEY_PORT } from "./digitalocean/dataNode";
 export { Dns, type DnsArgs, type DnsRecordSpec, splitDomain } from "./digitalocean/dns";

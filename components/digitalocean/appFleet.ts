@@ -9,6 +9,7 @@ import {
 import { renderAppCloudInit } from "../render/cloudInit";
 import { childName, waveSize, waves } from "../render/names";
 import { type Transform, transformChild } from "../transform";
+import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 import { HealthGate } from "./healthGate";
 
 /** Ubuntu LTS, the image every droplet boots. */
@@ -193,8 +194,7 @@ function createDroplet(
 }
 
 /** Egress the replicas need: DNS, NTP, package and image downloads, and the data services. */
-export const FLEET_EGRESS_TCP_PORTS = ["80", "443", "5432", "6379", "25060-25061"];
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
+export const FLEET_EGRESS_TCP_PORTS = [...WEB_TCP_PORTS, "5432", "6379", "25060-25061"];
 
 /** The droplet firewall's rules, exact: app port from the traffic sources, SSH from admin CIDRs. */
 export function fleetFirewallRules(
@@ -209,17 +209,9 @@ export function fleetFirewallRules(
             ...(sources.loadBalancerUids !== undefined ? { sourceLoadBalancerUids: sources.loadBalancerUids } : {}),
             ...(sources.tags !== undefined ? { sourceTags: sources.tags } : {}),
         },
+        ...sshRules(adminCidrs),
     ];
-    if (adminCidrs.length > 0) {
-        inboundRules.push({ protocol: "tcp", portRange: "22", sourceAddresses: [...adminCidrs] });
-    }
-    const outboundRules: digitalocean.types.input.FirewallOutboundRule[] = [
-        ...FLEET_EGRESS_TCP_PORTS.map((portRange) => ({ protocol: "tcp", portRange, destinationAddresses: ANYWHERE })),
-        { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
-        { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
-        { protocol: "icmp", destinationAddresses: ANYWHERE },
-    ];
-    return { inboundRules, outboundRules };
+    return { inboundRules, outboundRules: egressRules(FLEET_EGRESS_TCP_PORTS) };
 }
 
 function createFirewall(name: string, args: AppFleetArgs, parent: pulumi.Resource): digitalocean.Firewall {

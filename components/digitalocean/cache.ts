@@ -3,25 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_CACHE } from "../config/schema";
 import { childName } from "../render/names";
 import { type Transform, transformChild } from "../transform";
-import { createDatabaseFirewall } from "./postgres";
+import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
 
-export interface CacheArgs {
-    readonly region: pulumi.Input<string>;
-    readonly vpcUuid: pulumi.Input<string>;
-    /** Droplets with this tag, and only they, may connect. */
-    readonly trustedTag: pulumi.Input<string>;
+export interface CacheArgs extends ManagedClusterArgs {
     /** Valkey major version. @default "8" */
     readonly version?: pulumi.Input<string>;
-    /** @default "db-s-1vcpu-1gb" */
-    readonly size?: pulumi.Input<string>;
-    /** @default 1 */
-    readonly nodes?: pulumi.Input<number>;
     /** DigitalOcean's spelling, e.g. `allkeys_lru`. @default "allkeys_lru" */
     readonly evictionPolicy?: pulumi.Input<string>;
-    /** `protect` and `retainOnDelete` on the cluster. @default false */
-    readonly protect?: boolean;
-    /** @default [] */
-    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
     readonly transform?: {
         readonly cluster?: Transform<digitalocean.DatabaseClusterArgs>;
         readonly firewall?: Transform<digitalocean.DatabaseFirewallArgs>;
@@ -65,7 +53,7 @@ function createCluster(name: string, args: CacheArgs, parent: pulumi.Resource): 
             evictionPolicy: args.evictionPolicy ?? DEFAULT_CACHE.evictionPolicy,
             tags: args.tags ?? [],
         },
-        { parent, protect, retainOnDelete: protect, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+        { parent, protect, retainOnDelete: protect, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         args.transform?.cluster,
     );
     return new digitalocean.DatabaseCluster(childName(name, "cache"), clusterArgs, clusterOpts);

@@ -6,6 +6,7 @@ import { type DataValkeyInput, renderDataCloudInit } from "../render/cloudInit";
 import { childName, toTag } from "../render/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
+import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 
 export const DEFAULT_DATA_NODE_SIZE = "s-1vcpu-2gb";
 export const POSTGRES_PORT = 5432;
@@ -180,7 +181,6 @@ function createFirewall(
     droplet: digitalocean.Droplet,
     parent: pulumi.Resource,
 ): digitalocean.Firewall {
-    const anywhere = ["0.0.0.0/0", "::/0"];
     const inboundRules: digitalocean.types.input.FirewallInboundRule[] = [];
     if (args.postgres !== undefined) {
         inboundRules.push({ protocol: "tcp", portRange: String(POSTGRES_PORT), sourceTags: [args.trustedTag] });
@@ -188,21 +188,13 @@ function createFirewall(
     if (args.valkey !== undefined) {
         inboundRules.push({ protocol: "tcp", portRange: String(VALKEY_PORT), sourceTags: [args.trustedTag] });
     }
-    if ((args.adminCidrs ?? []).length > 0) {
-        inboundRules.push({ protocol: "tcp", portRange: "22", sourceAddresses: [...(args.adminCidrs ?? [])] });
-    }
+    inboundRules.push(...sshRules(args.adminCidrs));
     const [fwArgs, fwOpts] = transformChild<digitalocean.FirewallArgs, pulumi.CustomResourceOptions>(
         {
             name: childName(name, "data-fw"),
             dropletIds: [droplet.id.apply(Number)],
             inboundRules,
-            outboundRules: [
-                { protocol: "tcp", portRange: "80", destinationAddresses: anywhere },
-                { protocol: "tcp", portRange: "443", destinationAddresses: anywhere },
-                { protocol: "udp", portRange: "53", destinationAddresses: anywhere },
-                { protocol: "udp", portRange: "123", destinationAddresses: anywhere },
-                { protocol: "icmp", destinationAddresses: anywhere },
-            ],
+            outboundRules: egressRules(WEB_TCP_PORTS),
         },
         { parent },
         args.transform?.firewall,

@@ -7,6 +7,7 @@ import { renderHaproxyConfig } from "../render/haproxy";
 import { childName } from "../render/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
+import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 
 /** Port HAProxy listens on; the managed load balancer forwards to it. */
 export const HAPROXY_LISTEN_PORT = 8080;
@@ -101,13 +102,10 @@ function createDroplet(
 }
 
 function createFirewall(name: string, args: HaproxyTierArgs, parent: pulumi.Resource): digitalocean.Firewall {
-    const anywhere = ["0.0.0.0/0", "::/0"];
     const inboundRules: digitalocean.types.input.FirewallInboundRule[] = [
         { protocol: "tcp", portRange: String(HAPROXY_LISTEN_PORT), sourceLoadBalancerUids: args.loadBalancerUids },
+        ...sshRules(args.adminCidrs),
     ];
-    if ((args.adminCidrs ?? []).length > 0) {
-        inboundRules.push({ protocol: "tcp", portRange: "22", sourceAddresses: [...(args.adminCidrs ?? [])] });
-    }
     const [fwArgs, fwOpts] = transformChild<digitalocean.FirewallArgs, pulumi.CustomResourceOptions>(
         {
             name: childName(name, "haproxy-fw"),
@@ -116,11 +114,7 @@ function createFirewall(name: string, args: HaproxyTierArgs, parent: pulumi.Reso
             outboundRules: [
                 // Health checks and proxied requests to the replicas stay inside the VPC.
                 { protocol: "tcp", portRange: "1-65535", destinationAddresses: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] },
-                { protocol: "tcp", portRange: "80", destinationAddresses: anywhere },
-                { protocol: "tcp", portRange: "443", destinationAddresses: anywhere },
-                { protocol: "udp", portRange: "53", destinationAddresses: anywhere },
-                { protocol: "udp", portRange: "123", destinationAddresses: anywhere },
-                { protocol: "icmp", destinationAddresses: anywhere },
+                ...egressRules(WEB_TCP_PORTS),
             ],
         },
         { parent },

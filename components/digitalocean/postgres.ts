@@ -3,24 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATABASE } from "../config/schema";
 import { childName } from "../render/names";
 import { type Transform, transformChild } from "../transform";
+import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
 
-/**
- * Fields that replace a database cluster when changed (DigitalOcean cannot change them in
- * place). The plan calls out any change to them.
- */
-export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "region", "privateNetworkUuid", "name"] as const;
-
-export interface PostgresArgs {
-    readonly region: pulumi.Input<string>;
-    readonly vpcUuid: pulumi.Input<string>;
-    /** Droplets with this tag, and only they, may connect. */
-    readonly trustedTag: pulumi.Input<string>;
+export interface PostgresArgs extends ManagedClusterArgs {
     /** Major version. @default "16" */
     readonly version?: pulumi.Input<string>;
-    /** Node size slug. @default "db-s-1vcpu-1gb" */
-    readonly size?: pulumi.Input<string>;
-    /** Nodes: one primary plus standbys. @default 1 */
-    readonly nodes?: pulumi.Input<number>;
     /** Database the app uses. @default "app" */
     readonly databaseName?: string;
     /** User the app connects as. @default "app" */
@@ -29,10 +16,6 @@ export interface PostgresArgs {
     readonly poolSize?: pulumi.Input<number>;
     /** @default { day: "sunday", hour: "03:00:00" } */
     readonly maintenanceWindow?: { readonly day: string; readonly hour: string };
-    /** `protect` and `retainOnDelete` on the cluster. @default false */
-    readonly protect?: boolean;
-    /** @default [] */
-    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
     readonly transform?: {
         readonly cluster?: Transform<digitalocean.DatabaseClusterArgs>;
         readonly pool?: Transform<digitalocean.DatabaseConnectionPoolArgs>;
@@ -67,7 +50,7 @@ export class Postgres extends pulumi.ComponentResource {
         this.user = new digitalocean.DatabaseUser(
             childName(name, "pg-user"),
             { clusterId: this.cluster.id, name: args.userName ?? DEFAULT_DATABASE.user },
-            { parent: this, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+            { parent: this, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         );
         this.pool = createPool(name, args, this.cluster, this.database, this.user, this);
         this.firewall = createDatabaseFirewall(childName(name, "pg-fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
@@ -106,7 +89,7 @@ function createCluster(name: string, args: PostgresArgs, parent: pulumi.Resource
             parent,
             protect,
             retainOnDelete: protect,
-            additionalSecretOutputs: ["password", "uri", "privateUri"],
+            additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS,
         },
         args.transform?.cluster,
     );
@@ -130,24 +113,8 @@ function createPool(
             dbName: database.name,
             user: user.name,
         },
-        { parent, additionalSecretOutputs: ["password", "uri", "privateUri"] },
+        { parent, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         args.transform?.pool,
     );
     return new digitalocean.DatabaseConnectionPool(childName(name, "pg-pool"), poolArgs, poolOpts);
-}
-
-/** A database firewall whose only rule trusts droplets with `trustedTag`. */
-export function createDatabaseFirewall(
-    name: string,
-    cluster: digitalocean.DatabaseCluster,
-    trustedTag: pulumi.Input<string>,
-    parent: pulumi.Resource,
-    transform: Transform<digitalocean.DatabaseFirewallArgs> | undefined,
-): digitalocean.DatabaseFirewall {
-    const [fwArgs, fwOpts] = transformChild<digitalocean.DatabaseFirewallArgs, pulumi.CustomResourceOptions>(
-        { clusterId: cluster.id, rules: [{ type: "tag", value: trustedTag }] },
-        { parent },
-        transform,
-    );
-    return new digitalocean.DatabaseFirewall(name, fwArgs, fwOpts);
 }

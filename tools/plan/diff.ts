@@ -1,3 +1,4 @@
+import { CLUSTER_REPLACEMENT_FIELDS } from "../../components/digitalocean/managedCluster";
 import type { CostReport, Plan, PlannedResource } from "./inventory";
 import { DO_TYPES, isRecord, numberInput, stringInput } from "./cost";
 import { dropletRole, renderMermaid } from "./diagram";
@@ -43,7 +44,7 @@ const RISK_ORDER: StatefulRisk[] = ["database-removed", "database-replaced", "re
  * image and user data are what horizon's rolling replacement rests on.
  */
 const REPLACING_PATHS: Record<string, string[]> = {
-    [DO_TYPES.databaseCluster]: ["engine", "region", "privateNetworkUuid", "name"],
+    [DO_TYPES.databaseCluster]: [...CLUSTER_REPLACEMENT_FIELDS],
     [DO_TYPES.volume]: ["region"],
     [DO_TYPES.vpc]: ["region", "ipRange"],
     [DO_TYPES.droplet]: ["image", "userData", "region"],

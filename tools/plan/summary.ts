@@ -1,11 +1,8 @@
 import type { StackSpec } from "../../components/config";
 import { waveSize, waves } from "../../components/render/names";
 import type { CostReport, PlannedResource } from "./inventory";
+import { formatUsd as usd } from "./markdown";
 
-/** `$1,234.50` */
-export function usd(amount: number): string {
-    return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
 
 /** Cloud resources by short type name; horizon's own components are counted apart. */
 function countByType(resources: readonly PlannedResource[]): [string, number][] {

@@ -1,0 +1,45 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { type Transform, transformChild } from "../transform";
+
+/** Where a managed database cluster lives and who may reach it; shared by Postgres and Cache. */
+export interface ManagedClusterArgs {
+    readonly region: pulumi.Input<string>;
+    /** The VPC the cluster joins (`privateNetworkUuid`); changing it replaces the cluster. */
+    readonly vpcUuid: pulumi.Input<string>;
+    /** Droplets with this tag, and only they, may connect. */
+    readonly trustedTag: pulumi.Input<string>;
+    /** Node size slug. @default "db-s-1vcpu-1gb" */
+    readonly size?: pulumi.Input<string>;
+    /** Nodes in the cluster. @default 1 */
+    readonly nodes?: pulumi.Input<number>;
+    /** `protect` and `retainOnDelete` on the cluster. @default false */
+    readonly protect?: boolean;
+    /** @default [] */
+    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * Fields that replace a database cluster when changed (DigitalOcean cannot change them in
+ * place). The plan calls out any change to them.
+ */
+export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "region", "privateNetworkUuid", "name"] as const;
+
+/** Cluster outputs that carry credentials. */
+export const CLUSTER_SECRET_OUTPUTS = ["password", "uri", "privateUri"];
+
+/** A database firewall whose only rule trusts droplets with `trustedTag`. */
+export function createDatabaseFirewall(
+    name: string,
+    cluster: digitalocean.DatabaseCluster,
+    trustedTag: pulumi.Input<string>,
+    parent: pulumi.Resource,
+    transform: Transform<digitalocean.DatabaseFirewallArgs> | undefined,
+): digitalocean.DatabaseFirewall {
+    const [fwArgs, fwOpts] = transformChild<digitalocean.DatabaseFirewallArgs, pulumi.CustomResourceOptions>(
+        { clusterId: cluster.id, rules: [{ type: "tag", value: trustedTag }] },
+        { parent },
+        transform,
+    );
+    return new digitalocean.DatabaseFirewall(name, fwArgs, fwOpts);
+}
