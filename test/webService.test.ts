@@ -1,22 +1,15 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
 import type { StackSpecInput } from "../components/config/schema";
 import type { WebServiceOptions } from "../components/webService";
-import { find, type MockRun, ofType, type RecordedResource, runProgram, T } from "./helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { appEnv, find, ofType, type RecordedResource, runProgram, T } from "./helpers/mocks";
 
 const APP = { name: "hits", image: "ghcr.io/acme/hits:1.4.2" } as const;
 const US_EAST = { name: "us-east", region: "nyc3", replicas: 3 } as const;
 
 /** Runs a WebService named "hits" under mocks; returns its flat outputs. */
 async function service(spec: Partial<StackSpecInput>, opts: WebServiceOptions = {}, stack = "test") {
-    return run(
+    return runProgram(
         async () => {
             const { WebService } = await import("../components/webService");
             const web = new WebService("hits", { app: APP, regions: [US_EAST], ...spec } as StackSpecInput, opts);
@@ -28,7 +21,7 @@ async function service(spec: Partial<StackSpecInput>, opts: WebServiceOptions = 
 
 /** Runs a WebService that is expected to throw; returns the error and what was registered. */
 async function failingService(spec: unknown) {
-    const { outputs, resources } = await run(async () => {
+    const { outputs, resources } = await runProgram(async () => {
         const { WebService } = await import("../components/webService");
         const { ConfigError } = await import("../components/config/errors");
         try {
@@ -43,17 +36,6 @@ async function failingService(spec: unknown) {
 
 const appDroplets = (resources: RecordedResource[], region = "us-east") =>
     ofType(resources, T.droplet).filter((d) => new RegExp(`^hits-${region}-droplet-\\d+$`).test(d.name));
-
-function appEnv(droplet: RecordedResource): Record<string, string> {
-    const config = yaml.load(String(droplet.rawInputs.userData)) as { write_files: { path: string; content: string }[] };
-    const file = config.write_files.find((f) => f.path === "/etc/horizon/app.env") ?? assert.fail("no app.env in user data");
-    return Object.fromEntries(
-        file.content
-            .split("\n")
-            .filter((line) => line !== "")
-            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-    );
-}
 
 function countByType(resources: RecordedResource[], prefix: string): Record<string, number> {
     const counts: Record<string, number> = {};

@@ -1,19 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
 import type { AppFleetArgs } from "../../components/digitalocean/appFleet";
-import { find, type MockRun, ofType, type RecordedResource, runProgram, T } from "../helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { ANYWHERE, appEnv, find, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
 const NAME = "hits-us-east";
 const FLEET_TAG = "hits-test-us-east-fleet";
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
-
 const HEALTH_CHECK = {
     path: "/ready",
     protocol: "http",
@@ -28,7 +20,7 @@ type FleetArgs = Omit<AppFleetArgs, "container" | "region" | "vpcUuid" | "size" 
 
 /** Runs one AppFleet; `args` may be a function, to build Outputs once the mocks are set. */
 async function fleet(args: FleetArgs | (() => FleetArgs)) {
-    return run(async () => {
+    return runProgram(async () => {
         const { AppFleet } = await import("../../components/digitalocean/appFleet");
         const { container, ...rest } = typeof args === "function" ? args() : args;
         const f = new AppFleet(NAME, {
@@ -52,18 +44,6 @@ async function fleet(args: FleetArgs | (() => FleetArgs)) {
 
 const droplets = (resources: RecordedResource[]) => ofType(resources, T.droplet);
 const gates = (resources: RecordedResource[]) => ofType(resources, T.healthGate);
-const userData = (r: RecordedResource) => String(r.rawInputs.userData);
-/** The app container's env file, as cloud-init writes it. */
-function appEnv(droplet: RecordedResource): Record<string, string> {
-    const config = yaml.load(userData(droplet)) as { write_files: { path: string; content: string }[] };
-    const file = config.write_files.find((f) => f.path === "/etc/horizon/app.env") ?? assert.fail("no app.env in user data");
-    return Object.fromEntries(
-        file.content
-            .split("\n")
-            .filter((line) => line !== "")
-            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-    );
-}
 const firewall = (resources: RecordedResource[]) => find(resources, T.firewall, `${NAME}-fw`);
 
 const EGRESS = [

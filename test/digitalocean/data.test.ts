@@ -6,20 +6,14 @@ import type { StackSpecInput } from "../../components/config/schema";
 import type { CacheArgs } from "../../components/digitalocean/cache";
 import type { DataNodeArgs } from "../../components/digitalocean/dataNode";
 import type { PostgresArgs } from "../../components/digitalocean/postgres";
-import { find, isSecretOutput, type MockRun, ofType, type RecordedResource, runProgram, T } from "../helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { ANYWHERE, find, isSecretOutput, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
 const NAME = "hits-us-east";
 const FLEET_TAG = "hits-test-us-east-fleet";
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 const CREDENTIAL_OUTPUTS = ["password", "uri", "privateUri"];
 
 async function postgres(args: Partial<PostgresArgs> = {}) {
-    return run(async () => {
+    return runProgram(async () => {
         const { Postgres } = await import("../../components/digitalocean/postgres");
         const pg = new Postgres(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
         return { privateUri: pg.privateUri, privateUriIsSecret: await isSecretOutput(pg.privateUri), host: pg.host, port: pg.port };
@@ -27,7 +21,7 @@ async function postgres(args: Partial<PostgresArgs> = {}) {
 }
 
 async function cache(args: Partial<CacheArgs> = {}) {
-    return run(async () => {
+    return runProgram(async () => {
         const { Cache } = await import("../../components/digitalocean/cache");
         const c = new Cache(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
         return { privateUri: c.privateUri, privateUriIsSecret: await isSecretOutput(c.privateUri), host: c.host, port: c.port };
@@ -36,7 +30,7 @@ async function cache(args: Partial<CacheArgs> = {}) {
 
 /** Runs one DataNode; `args` may be a function, to build Outputs once the mocks are set. */
 async function dataNode(args: Partial<DataNodeArgs> | (() => Partial<DataNodeArgs>)) {
-    return run(async () => {
+    return runProgram(async () => {
         const { DataNode } = await import("../../components/digitalocean/dataNode");
         const node = new DataNode(NAME, {
             region: "nyc3",
@@ -56,7 +50,7 @@ async function dataNode(args: Partial<DataNodeArgs> | (() => Partial<DataNodeArg
 
 /** A one-region WebService with these data blocks. */
 async function service(spec: Pick<StackSpecInput, "database" | "cache" | "protect">) {
-    return run(
+    return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
             new WebService("hits", {
@@ -69,7 +63,6 @@ async function service(spec: Pick<StackSpecInput, "database" | "cache" | "protec
     );
 }
 
-const userData = (r: RecordedResource) => String(r.rawInputs.userData);
 const sorted = (rows: unknown[][]) => rows.map((row) => JSON.stringify(row)).sort();
 const appDroplets = (resources: RecordedResource[]) => ofType(resources, T.droplet).filter((d) => /-droplet-\d+$/.test(d.name));
 
@@ -415,7 +408,7 @@ describe("DataNode", () => {
     });
 
     it("refuses to run nothing", async () => {
-        const { outputs } = await run(async () => {
+        const { outputs } = await runProgram(async () => {
             const { DataNode } = await import("../../components/digitalocean/dataNode");
             try {
                 new DataNode(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG });

@@ -1,14 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import type { StackSpecInput } from "../../components/config/schema";
 import type { DnsArgs } from "../../components/digitalocean/dns";
-import { find, type MockRun, ofType, runProgram, T } from "../helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { find, ofType, runProgram, T } from "../helpers/mocks";
 
 describe("splitDomain", () => {
     // Component modules load lazily, after the mock runtime is set up.
@@ -42,7 +36,7 @@ describe("splitDomain", () => {
 
 async function dns(args: Omit<DnsArgs, "records"> & { fqdns: string[] }) {
     const { fqdns, ...rest } = args;
-    return run(async () => {
+    return runProgram(async () => {
         const { Dns } = await import("../../components/digitalocean/dns");
         new Dns("hits-us-east", { records: fqdns.map((fqdn) => ({ fqdn, ip: "203.0.113.7" })), ...rest });
     });
@@ -70,7 +64,7 @@ describe("Dns", () => {
 });
 
 async function service(spec: Partial<StackSpecInput>) {
-    return run(
+    return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
             const web = new WebService("hits", {

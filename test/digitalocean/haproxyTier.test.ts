@@ -1,21 +1,13 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import type { StackSpecInput } from "../../components/config/schema";
 import type { HaproxyTierArgs } from "../../components/digitalocean/haproxyTier";
-import { find, type MockRun, ofType, type RecordedResource, runProgram, T } from "../helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { ANYWHERE, find, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
 const NAME = "hits-us-east";
 const TIER_TAG = "hits-test-us-east-fleet-haproxy";
 const FLEET_TAG = "hits-test-us-east-fleet";
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
-
 const HEALTH_CHECK = {
     path: "/ready",
     protocol: "http",
@@ -26,7 +18,7 @@ const HEALTH_CHECK = {
 } as const;
 
 async function tier(args: Partial<HaproxyTierArgs> = {}) {
-    return run(async () => {
+    return runProgram(async () => {
         const { HaproxyTier } = await import("../../components/digitalocean/haproxyTier");
         const haproxy = new HaproxyTier(NAME, {
             region: "nyc3",
@@ -47,7 +39,7 @@ async function tier(args: Partial<HaproxyTierArgs> = {}) {
 
 /** Runs a one-region WebService with this load balancer block. */
 async function service(loadBalancer: StackSpecInput["loadBalancer"], app: Partial<StackSpecInput["app"]> = {}) {
-    return run(
+    return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
             new WebService("hits", {
@@ -62,8 +54,6 @@ async function service(loadBalancer: StackSpecInput["loadBalancer"], app: Partia
 
 const haproxyDroplets = (resources: RecordedResource[]) => ofType(resources, T.droplet).filter((d) => d.name.includes("-haproxy-"));
 const appDroplets = (resources: RecordedResource[]) => ofType(resources, T.droplet).filter((d) => /-droplet-\d+$/.test(d.name));
-const userData = (r: RecordedResource) => String(r.rawInputs.userData);
-
 /** The haproxy.cfg that cloud-init writes on an HAProxy droplet. */
 function haproxyConfig(droplet: RecordedResource): string {
     const config = yaml.load(userData(droplet)) as { write_files: { path: string; content: string }[] };

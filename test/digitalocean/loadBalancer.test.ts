@@ -1,13 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerArgs } from "../../components/digitalocean/loadBalancer";
-import { find, type MockRun, ofType, runProgram, T } from "../helpers/mocks";
-
-/** `runProgram`, typed with the program's Outputs resolved, as the helper returns them. */
-async function run<T>(program: () => Promise<T>, options?: Parameters<typeof runProgram>[1]): Promise<MockRun<pulumi.Unwrap<T>>> {
-    return (await runProgram(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
-}
+import { find, ofType, runProgram, T } from "../helpers/mocks";
 
 const NAME = "hits-us-east";
 
@@ -22,7 +16,7 @@ const HEALTH_CHECK = {
 } as const;
 
 async function loadBalancer(args: Partial<LoadBalancerArgs> = {}) {
-    return run(async () => {
+    return runProgram(async () => {
         const { LoadBalancer } = await import("../../components/digitalocean/loadBalancer");
         const lb = new LoadBalancer(NAME, {
             region: "nyc3",

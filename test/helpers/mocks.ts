@@ -1,4 +1,7 @@
+import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
 import type { StackFile } from "../../components/config/load";
 import { type MockRun, type MockRunOptions, type RecordedResource, runUnderMocks } from "../../tools/mockRuntime";
 
@@ -10,9 +13,29 @@ export { type MockRun, type RecordedResource, runUnderMocks, SECRET, isSecretOut
  * no test mocked throw. Import components inside `program` (dynamic `import()`), so they
  * load after the mocks are set.
  */
-export function runProgram<T>(program: () => T | Promise<T>, options?: MockRunOptions): Promise<MockRun<T>> {
-    return runUnderMocks(program, options);
+export async function runProgram<T>(program: () => T | Promise<T>, options?: MockRunOptions): Promise<MockRun<pulumi.Unwrap<T>>> {
+    return (await runUnderMocks(program, options)) as unknown as MockRun<pulumi.Unwrap<T>>;
 }
+
+/** A droplet's cloud-init, as the provider would receive it. */
+export function userData(droplet: RecordedResource): string {
+    return String(droplet.rawInputs.userData);
+}
+
+/** The app container's environment, from the env file a replica's cloud-init writes. */
+export function appEnv(droplet: RecordedResource): Record<string, string> {
+    const config = yaml.load(userData(droplet)) as { write_files: { path: string; content: string }[] };
+    const file = config.write_files.find((f) => f.path === "/etc/horizon/app.env") ?? assert.fail("no app.env in user data");
+    return Object.fromEntries(
+        file.content
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+
+/** Any IPv4 or IPv6 address, as firewall rules spell it. */
+export const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Config for `runUnderMocks` from a parsed stack file (full keys, JSON values). */
 export function stackConfig(file: StackFile): Pick<MockRunOptions, "config" | "secretKeys" | "stack"> {
