@@ -117,7 +117,8 @@ function replicaUserData(name: string, index: number, container: AppContainer): 
                 image,
                 containerPort: container.port,
                 hostPort: container.port,
-                env: { ...env, HORIZON_REPLICA_ID: `${name}-${index}` },
+                // PORT tells the app where to listen (the sample app and most frameworks read it); the user's env may override it.
+                env: { PORT: String(container.port), ...env, HORIZON_REPLICA_ID: `${name}-${index}` },
                 healthCheck: container.healthCheck,
                 ...(container.registry !== undefined && password !== undefined
                     ? { registry: { server: container.registry.server, username: container.registry.username, password } }

@@ -291,7 +291,7 @@ export function renderAppCloudInit(input: AppCloudInitInput): string {
     ];
     const service: ContainerService = {
         unit: "horizon-app",
-        description: `app container ${containerName}`,
+        description: `app replica (container ${containerName})`,
         containerName,
         image: input.image,
         registry: input.registry,
@@ -637,7 +637,7 @@ function postgresService(postgres: DataPostgresInput, mountPoint: string): Conta
     const dataDir = `${mountPoint}/postgres`;
     return {
         unit: "horizon-postgres",
-        description: "postgres container",
+        description: "Postgres (container horizon-postgres)",
         containerName: "horizon-postgres",
         image: `postgres:${postgres.version}`,
         prepare: [shellWords("mkdir", "-p", dataDir)],
@@ -680,7 +680,7 @@ function valkeyService(valkey: DataValkeyInput, mountPoint: string): ContainerSe
     const dataDir = `${mountPoint}/valkey`;
     return {
         unit: "horizon-valkey",
-        description: "valkey container",
+        description: "Valkey (container horizon-valkey)",
         containerName: "horizon-valkey",
         image: `valkey/valkey:${version}`,
         prepare: [

@@ -94,11 +94,17 @@ describe("AppFleet droplets", () => {
         assert.match(text, /image=ghcr\.io\/acme\/hits:1\.4\.2/);
     });
 
-    it("gives each replica the env plus its own replica id", async () => {
+    it("gives each replica the env, the port to listen on and its own replica id", async () => {
         const { resources } = await fleet({ replicas: 2 });
 
-        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-0`)), { LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-0` });
-        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-1`)), { LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-1` });
+        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-0`)), { PORT: "8080", LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-0` });
+        assert.deepEqual(appEnv(find(resources, T.droplet, `${NAME}-droplet-1`)), { PORT: "8080", LOG_LEVEL: "info", HORIZON_REPLICA_ID: `${NAME}-1` });
+    });
+
+    it("lets the app's own env override PORT", async () => {
+        const { resources } = await fleet(() => ({ replicas: 1, container: { env: { PORT: "9999" } } }));
+
+        assert.equal(appEnv(find(resources, T.droplet, `${NAME}-droplet-0`)).PORT, "9999");
     });
 
     it("keeps user data secret when the env carries a secret such as DATABASE_URL", async () => {
