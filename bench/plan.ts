@@ -38,6 +38,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
     const { runUnderMocks } = await import("../tools/mockRuntime");
     const { estimateCost } = await import("../tools/plan/cost");
     const { renderMermaid } = await import("../tools/plan/diagram");
+    const { toPlanned } = await import("../tools/plan/run");
     const run = await runUnderMocks(async () => {
         const c = await import("../components");
         const regionSlugs = ["nyc3", "ams3", "sgp1"];
@@ -69,7 +70,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
         return {};
     });
     const registered = performance.now();
-    const resources = run.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options }));
+    const resources = run.resources.map((r) => toPlanned(r));
     const cost = estimateCost(resources);
     renderMermaid(resources);
     const json = JSON.stringify({ stack: "bench", resources, cost, warnings: [] });

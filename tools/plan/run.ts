@@ -108,7 +108,7 @@ export function hasStack(stack: string, root: ProgramRoot): boolean {
 const INTERNAL_INPUTS = new Set(["__provider"]);
 
 /** The inventory entry: what the JSON plan shows (no raw secret values). */
-function toPlanned(resource: RecordedResource, fingerprintKey: Buffer | undefined): PlannedResource {
+export function toPlanned(resource: RecordedResource, fingerprintKey?: Buffer): PlannedResource {
     const inputs = Object.entries(resource.inputs)
         .filter(([key]) => !INTERNAL_INPUTS.has(key))
         .map(([key, value]): [string, unknown] =>
