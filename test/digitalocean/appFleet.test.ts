@@ -2,18 +2,8 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppFleetArgs } from "../../components/digitalocean/appFleet";
-import { ANYWHERE, appEnv, find, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
+import { ANYWHERE, appEnv, find, FLEET_TAG, HEALTH_CHECK, NAME, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
-const NAME = "hits-us-east";
-const FLEET_TAG = "hits-test-us-east-fleet";
-const HEALTH_CHECK = {
-    path: "/ready",
-    protocol: "http",
-    intervalSeconds: 15,
-    timeoutSeconds: 4,
-    healthyThreshold: 6,
-    unhealthyThreshold: 7,
-} as const;
 
 type FleetArgs = Omit<AppFleetArgs, "container" | "region" | "vpcUuid" | "size" | "fleetTag" | "trafficSources"> &
     Partial<Pick<AppFleetArgs, "trafficSources" | "size">> & { readonly container?: Partial<AppFleetArgs["container"]> };

@@ -3,19 +3,9 @@ import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import type { StackSpecInput } from "../../components/config/schema";
 import type { HaproxyTierArgs } from "../../components/digitalocean/haproxyTier";
-import { ANYWHERE, find, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
+import { ANYWHERE, find, FLEET_TAG, HEALTH_CHECK, NAME, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
-const NAME = "hits-us-east";
 const TIER_TAG = "hits-test-us-east-fleet-haproxy";
-const FLEET_TAG = "hits-test-us-east-fleet";
-const HEALTH_CHECK = {
-    path: "/ready",
-    protocol: "http",
-    intervalSeconds: 15,
-    timeoutSeconds: 4,
-    healthyThreshold: 6,
-    unhealthyThreshold: 7,
-} as const;
 
 async function tier(args: Partial<HaproxyTierArgs> = {}) {
     return runProgram(async () => {

@@ -34,6 +34,20 @@ export function appEnv(droplet: RecordedResource): Record<string, string> {
     );
 }
 
+/** The regional component name the component tests build, and its fleet tag in stack `test`. */
+export const NAME = "hits-us-east";
+export const FLEET_TAG = "hits-test-us-east-fleet";
+
+/** A health check with no default value, so each field's journey is visible. */
+export const HEALTH_CHECK = {
+    path: "/ready",
+    protocol: "http",
+    intervalSeconds: 15,
+    timeoutSeconds: 4,
+    healthyThreshold: 6,
+    unhealthyThreshold: 7,
+} as const;
+
 /** Any IPv4 or IPv6 address, as firewall rules spell it. */
 export const ANYWHERE = ["0.0.0.0/0", "::/0"];
 

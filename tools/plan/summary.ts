@@ -62,8 +62,11 @@ export function renderSummary(
         );
         lines.push(`  postgres       ${describeData("postgres", spec, spec.protect)}`);
         lines.push(`  cache          ${describeData("cache", spec, spec.protect)}`);
-        if (region.domains.length > 0) {
-            lines.push(`  dns            ${region.domains.join(", ")}`);
+        const records = regional
+            .filter((r) => r.type === "digitalocean:index/dnsRecord:DnsRecord")
+            .map((r) => (r.inputs.name === "@" ? String(r.inputs.domain) : `${String(r.inputs.name)}.${String(r.inputs.domain)}`));
+        if (records.length > 0) {
+            lines.push(`  dns            ${records.join(", ")} -> load balancer`);
         }
         lines.push(`  resources      ${regional.length}`);
         lines.push("");
