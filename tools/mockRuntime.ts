@@ -80,6 +80,14 @@ function hashName(name: string): number {
 }
 
 /**
+ * The name Pulumi's autonaming would give a cloud resource whose program sets none: the logical
+ * name and a suffix (random in a real run, derived from the name here, so runs are repeatable).
+ */
+function autoName(type: string, name: string): Record<string, string> {
+    return type.startsWith("digitalocean:") ? { name: `${name}-${hashName(name).toString(16).padStart(8, "0").slice(0, 7)}` } : {};
+}
+
+/**
  * Plausible values for what the cloud computes (ids, addresses, hosts, URIs), so programs
  * that wire one resource's outputs into another's inputs run end to end.
  */
@@ -168,7 +176,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
                 }
                 return {
                     id: args.type === "digitalocean:index/droplet:Droplet" ? String(hashName(args.name)) : `${args.name}-id`,
-                    state: { ...args.inputs, ...fakeOutputs(args.type, args.name, args.inputs) },
+                    state: { ...autoName(args.type, args.name), ...args.inputs, ...fakeOutputs(args.type, args.name, args.inputs) },
                 };
             },
             call(args) {

@@ -43,7 +43,7 @@ function createCluster(name: string, args: CacheArgs, parent: pulumi.Resource): 
     const protect = args.protect === true;
     const [clusterArgs, clusterOpts] = transformChild<digitalocean.DatabaseClusterArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "cache"),
+            // No fixed name, as for Postgres: unique per account, created before a replaced one is deleted.
             engine: "valkey",
             version: args.version ?? DEFAULT_CACHE.version,
             size: args.size ?? DEFAULT_CACHE.size,

@@ -98,15 +98,11 @@ function valkeyEvictionPolicy(policy: string): DataValkeyInput["evictionPolicy"]
     return policy.replace(/_/g, "-") as DataValkeyInput["evictionPolicy"];
 }
 
-function volumeName(name: string): string {
-    return childName(name, "data").slice(0, 64);
-}
-
 function createVolume(name: string, args: DataNodeArgs, parent: pulumi.Resource): digitalocean.Volume {
     const protect = args.protect === true;
     const [volumeArgs, volumeOpts] = transformChild<digitalocean.VolumeArgs, pulumi.CustomResourceOptions>(
         {
-            name: volumeName(name),
+            // No fixed name: volume names are unique per region, and stacks may share a config.
             region: args.region,
             size: args.volumeSizeGb ?? DEFAULT_DATABASE.volumeSizeGb,
             description: `horizon data for ${name}`,
@@ -127,10 +123,10 @@ function createDroplet(
     parent: pulumi.Resource,
 ): digitalocean.Droplet {
     const userData = pulumi
-        .all([postgresPassword?.result, valkeyPassword?.result])
-        .apply(([pgPassword, cachePassword]) =>
+        .all([volume.name, postgresPassword?.result, valkeyPassword?.result])
+        .apply(([volumeName, pgPassword, cachePassword]) =>
             renderDataCloudInit({
-                volumeName: volumeName(name),
+                volumeName,
                 ...(args.postgres !== undefined && pgPassword !== undefined
                     ? {
                           postgres: {

@@ -100,7 +100,6 @@ function createLoadBalancer(
     }
     const [lbArgs, lbOpts] = transformChild<digitalocean.LoadBalancerArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "lb"),
             type: "REGIONAL",
             region: args.region,
             vpcUuid: args.vpcUuid,

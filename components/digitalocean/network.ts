@@ -39,7 +39,8 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): di
     const protect = args.protect === true;
     const [vpcArgs, vpcOpts] = transformChild<digitalocean.VpcArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "vpc"),
+            // No fixed name: Pulumi adds a random suffix, so stacks sharing a config (a
+            // pull request's copy of staging) get distinct VPCs, which DigitalOcean requires.
             region: args.region,
             description: `horizon network for ${name}`,
             ...(args.ipRange !== undefined ? { ipRange: args.ipRange } : {}),

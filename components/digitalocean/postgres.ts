@@ -75,7 +75,8 @@ function createCluster(name: string, args: PostgresArgs, parent: pulumi.Resource
     const window = args.maintenanceWindow ?? DEFAULT_DATABASE.maintenanceWindow;
     const [clusterArgs, clusterOpts] = transformChild<digitalocean.DatabaseClusterArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "pg"),
+            // No fixed name: cluster names are unique per account, and a replacement is created
+            // before the old cluster is deleted.
             engine: "pg",
             version: args.version ?? DEFAULT_DATABASE.version,
             size: args.size ?? DEFAULT_DATABASE.size,

@@ -101,7 +101,6 @@ describe("Postgres", () => {
             ]),
         );
         assert.deepEqual(find(resources, T.cluster, `${NAME}-pg`).inputs, {
-            name: `${NAME}-pg`,
             engine: "pg",
             version: "16",
             size: "db-s-1vcpu-1gb",
@@ -216,7 +215,6 @@ describe("Cache", () => {
             ]),
         );
         assert.deepEqual(find(resources, T.cluster, `${NAME}-cache`).inputs, {
-            name: `${NAME}-cache`,
             engine: "valkey",
             version: "8",
             size: "db-s-1vcpu-1gb",
@@ -291,7 +289,6 @@ describe("DataNode", () => {
             assert.deepEqual(password.inputs, { length: 32, special: false });
         }
         assert.deepEqual(find(resources, T.volume, `${NAME}-data-vol`).inputs, {
-            name: `${NAME}-data`,
             region: "nyc3",
             size: 10,
             description: `horizon data for ${NAME}`,
@@ -303,6 +300,8 @@ describe("DataNode", () => {
         const { resources } = await dataNode({ ...both, tags: ["horizon:app:hits"], volumeSizeGb: 40 });
 
         const droplet = find(resources, T.droplet, `${NAME}-data`);
+        // The volume is named by Pulumi's autonaming; cloud-init must mount that name, not a guess.
+        assert.match(userData(droplet), /scsi-0DO_Volume_hits-us-east-data-vol-[0-9a-f]{7}\b/);
         const { userData: _userData, ...inputs } = droplet.inputs;
         assert.deepEqual(inputs, {
             name: `${NAME}-data`,

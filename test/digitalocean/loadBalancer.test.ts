@@ -45,7 +45,6 @@ describe("LoadBalancer", () => {
         );
         const { healthcheck: _healthcheck, ...inputs } = lbInputs(resources);
         assert.deepEqual(inputs, {
-            name: `${NAME}-lb`,
             type: "REGIONAL",
             region: "nyc3",
             vpcUuid: "vpc-1",

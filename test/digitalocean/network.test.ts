@@ -12,7 +12,7 @@ async function network(args: Partial<NetworkArgs> = {}) {
 }
 
 describe("Network", () => {
-    it("registers one VPC named <name>-vpc under the component", async () => {
+    it("registers one VPC, <name>-vpc, under the component, named by Pulumi's autonaming", async () => {
         const { resources, outputs } = await network();
 
         assert.deepEqual(
@@ -23,7 +23,6 @@ describe("Network", () => {
             ],
         );
         assert.deepEqual(find(resources, T.vpc, "hits-us-east-vpc").inputs, {
-            name: "hits-us-east-vpc",
             region: "nyc3",
             description: "horizon network for hits-us-east",
         });

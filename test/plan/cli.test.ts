@@ -26,7 +26,7 @@ describe("npm run plan", () => {
         assert.match(run.stdout, /replicas {7}3 x s-1vcpu-2gb, rolling in 3 health-gated waves/);
         assert.match(run.stdout, /health check {3}HTTP \/health on :8080 every 10 s/);
         assert.match(run.stdout, /monthly cost: \$\d+\.\d\d/);
-        assert.match(run.stdout, /protected: hits-us-east-vpc/);
+        assert.match(run.stdout, /^protected: hits-us-east-cache, hits-us-east-pg, hits-us-east-vpc$/m);
     });
 
     it("--json lists the same resources the program registers, secrets redacted", async () => {

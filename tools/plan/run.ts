@@ -73,7 +73,11 @@ export async function planConfig(
     } finally {
         console.warn = originalWarn;
     }
-    const resources = run.resources.map((r) => toPlanned(r, options.fingerprintSecrets ? FINGERPRINT_KEY : undefined));
+    // Registration order follows promise timing, which any code change can shift; sorted by
+    // name, a plan's JSON changes only where what it registers changes.
+    const resources = run.resources
+        .map((r) => toPlanned(r, options.fingerprintSecrets ? FINGERPRINT_KEY : undefined))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
     const cost = estimateCost(resources);
     for (const unpriced of cost.unpriced) {
         warnings.push(`no price for ${unpriced}; the cost estimate leaves it out`);
