@@ -100,21 +100,19 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         });
     }
 
-    if (database !== undefined && database.mode !== "managed" && database.nodes > 1) {
-        problems.push({
-            path: ["database", "nodes"],
-            problem: "standby nodes exist only in managed mode",
-            got: database.nodes,
-            expected: `1 with database.mode ${database.mode}, or database.mode managed`,
-        });
-    }
-    if (cache !== undefined && cache.mode !== "managed" && cache.nodes > 1) {
-        problems.push({
-            path: ["cache", "nodes"],
-            problem: "extra nodes exist only in managed mode",
-            got: cache.nodes,
-            expected: `1 with cache.mode ${cache.mode}, or cache.mode managed`,
-        });
+    const dataServices = [
+        ["database", database, "standby nodes"],
+        ["cache", cache, "extra nodes"],
+    ] as const;
+    for (const [key, data, extraNodes] of dataServices) {
+        if (data !== undefined && data.mode !== "managed" && data.nodes > 1) {
+            problems.push({
+                path: [key, "nodes"],
+                problem: `${extraNodes} exist only in managed mode`,
+                got: data.nodes,
+                expected: `1 with ${key}.mode ${data.mode}, or ${key}.mode managed`,
+            });
+        }
     }
 
     if (autoscaling !== undefined && autoscaling.minReplicas > autoscaling.maxReplicas) {
