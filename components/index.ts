@@ -16,7 +16,7 @@ export { HaproxyTier, type HaproxyTierArgs, HAPROXY_LISTEN_PORT } from "./digita
 export { Postgres, type PostgresArgs } from "./digitalocean/postgres";
 export { CLUSTER_REPLACEMENT_FIELDS, type ManagedClusterArgs } from "./digitalocean/managedCluster";
 export { Cache, type CacheArgs } from "./digitalocean/cache";
-export { DataNode, type DataNodeArgs, DEFAULT_DATA_NODE_SIZE, POSTGRES_PORT, VALKEY_PORT } from "./digitalocean/dataNode";
+export { DataNode, type DataNodeArgs, DEFAULT_DATA_NODE_SIZE } from "./digitalocean/dataNode";
 export { Dns, type DnsArgs, type DnsRecordSpec, splitDomain } from "./digitalocean/dns";
 export * from "./digitalocean/healthGate";
 export { renderHaproxyConfig, type HaproxyConfigInput } from "./render/haproxy";

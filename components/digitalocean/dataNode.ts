@@ -2,15 +2,18 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_CACHE, DEFAULT_DATABASE } from "../config/schema";
-import { type DataValkeyInput, renderDataCloudInit } from "../render/cloudInit";
+import {
+    type DataValkeyInput,
+    DEFAULT_POSTGRES_PORT as POSTGRES_PORT,
+    DEFAULT_VALKEY_PORT as VALKEY_PORT,
+    renderDataCloudInit,
+} from "../render/cloudInit";
 import { childName, toTag } from "../render/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 
 export const DEFAULT_DATA_NODE_SIZE = "s-1vcpu-2gb";
-export const POSTGRES_PORT = 5432;
-export const VALKEY_PORT = 6379;
 
 export interface DataNodeArgs {
     readonly region: pulumi.Input<string>;

@@ -1,4 +1,5 @@
 import { dump } from "js-yaml";
+import { DEFAULT_CACHE } from "../config/schema";
 import { shellQuote, shellWords } from "./shell";
 
 /** Name of the app container on a replica droplet. */
@@ -14,7 +15,7 @@ export const DEFAULT_HEALTH_START_PERIOD_SECONDS = 30;
 /** Host port Postgres is published on, on the data droplet. */
 export const DEFAULT_POSTGRES_PORT = 5432;
 /** Tag of the `valkey/valkey` image on the data droplet. */
-export const DEFAULT_VALKEY_VERSION = "8";
+export const DEFAULT_VALKEY_VERSION = DEFAULT_CACHE.version;
 /** Host port Valkey is published on, on the data droplet. */
 export const DEFAULT_VALKEY_PORT = 6379;
 

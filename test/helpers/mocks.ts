@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import type { StackFile } from "../../components/config/load";
 import { type MockRun, type MockRunOptions, type RecordedResource, runUnderMocks } from "../../tools/mockRuntime";
+import { REPOSITORY_ROOT, runEntry, toPulumiConfig } from "../../tools/plan/run";
 
 export { type MockRun, type RecordedResource, runUnderMocks, SECRET, isSecretOutput } from "../../tools/mockRuntime";
 
@@ -55,20 +55,14 @@ export const ANYWHERE = ["0.0.0.0/0", "::/0"];
 export function stackConfig(file: StackFile): Pick<MockRunOptions, "config" | "secretKeys" | "stack"> {
     return {
         stack: file.stack,
-        config: Object.fromEntries(
-            Object.entries(file.config).map(([key, value]) => [`horizon:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
-        ),
+        config: toPulumiConfig(file.config),
         secretKeys: [...file.secretKeys].map((key) => `horizon:${key}`),
     };
 }
 
-/** Runs the real program (`index.ts`) for a stack file. */
+/** Runs the real program (`index.ts`) for a stack file, as `npm run plan` does. */
 export function runIndex(file: StackFile): Promise<MockRun<Record<string, unknown>>> {
-    const entry = path.join(__dirname, "..", "..", "index.ts");
-    return runUnderMocks(async () => {
-        delete require.cache[require.resolve(entry)];
-        return (await require(entry)) as Record<string, unknown>;
-    }, stackConfig(file));
+    return runEntry(REPOSITORY_ROOT.entry, file.stack, file.config, file.secretKeys);
 }
 
 export function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {

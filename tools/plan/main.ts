@@ -107,20 +107,23 @@ function withWorktree<T>(ref: string, work: (dir: string) => Promise<T>): Promis
     });
 }
 
-const EMPTY_COST = { currency: "USD", pricesAsOf: "-", lines: [], monthlyUsd: 0, unpriced: [] } as const;
+/** A plan with nothing in it, for a base revision that has no usable stack. */
+function emptyPlan(stack: string, warning: string): Plan {
+    return { stack, resources: [], cost: { currency: "USD", pricesAsOf: "-", lines: [], monthlyUsd: 0, unpriced: [] }, warnings: [warning] };
+}
 
 /** The plan of `stack` at a program root; a stack that does not exist there plans as empty. */
 async function planOrEmpty(stack: string, dir: string): Promise<Plan> {
     const options = { fingerprintSecrets: true };
     const root = programRoot(dir);
     if (!hasStack(stack, root)) {
-        return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`stack ${stack} does not exist at the base revision`] };
+        return emptyPlan(stack, `stack ${stack} does not exist at the base revision`);
     }
     try {
         return (await planStack(stack, root, options)).plan;
     } catch (err) {
         if (err instanceof ConfigError) {
-            return { stack, resources: [], cost: { ...EMPTY_COST, lines: [], unpriced: [] }, warnings: [`the base revision's configuration is invalid:\n${err.message}`] };
+            return emptyPlan(stack, `the base revision's configuration is invalid:\n${err.message}`);
         }
         throw err;
     }

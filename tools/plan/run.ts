@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStackSpec, readStackFile, type StackSpec } from "../../components/config";
-import { type RecordedResource, runUnderMocks } from "../mockRuntime";
+import { type MockRun, type RecordedResource, runUnderMocks } from "../mockRuntime";
 import { estimateCost } from "./cost";
 import type { Plan, PlannedResource } from "./inventory";
 
@@ -63,13 +63,7 @@ export async function planConfig(
     };
     let run;
     try {
-        run = await runUnderMocks(
-            async () => {
-                delete require.cache[require.resolve(root.entry)];
-                return (await require(root.entry)) as Record<string, unknown>;
-            },
-            { stack, config: toPulumiConfig(config), secretKeys: [...secretKeys].map((k) => `horizon:${k}`) },
-        );
+        run = await runEntry(root.entry, stack, config, secretKeys);
     } finally {
         console.warn = originalWarn;
     }
@@ -83,6 +77,25 @@ export async function planConfig(
         warnings.push(`no price for ${unpriced}; the cost estimate leaves it out`);
     }
     return { plan: { stack, resources, cost, warnings }, spec, outputs: run.outputs ?? {} };
+}
+
+/**
+ * Runs a Pulumi program file (`index.ts`, ending in `export = ...`) for a stack's configuration
+ * under mocks. It is loaded afresh each time, so several stacks can run in one process.
+ */
+export function runEntry(
+    entry: string,
+    stack: string,
+    config: Record<string, unknown>,
+    secretKeys: ReadonlySet<string>,
+): Promise<MockRun<Record<string, unknown>>> {
+    return runUnderMocks(
+        async () => {
+            delete require.cache[require.resolve(entry)];
+            return (await require(entry)) as Record<string, unknown>;
+        },
+        { stack, config: toPulumiConfig(config), secretKeys: [...secretKeys].map((k) => `horizon:${k}`) },
+    );
 }
 
 /** Plans `stacks/Pulumi.<stack>.yaml` of a program root. */
