@@ -137,6 +137,11 @@ export function fakeOutputs(type: string, name: string, inputs: Record<string, u
             return { volumeUrn: `do:volume:${h}` };
         case "digitalocean:index/certificate:Certificate":
             return { uuid: `cert-${h}`, state: "verified" };
+        case "pulumi-nodejs:dynamic/horizon:HealthGate":
+            return {
+                healthyDropletIds: [...((inputs.dropletIds as string[] | undefined) ?? [])].sort(),
+                readyAt: "2025-06-01T12:00:00.000Z",
+            };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-password-${h.toString(36)}` };
         default:
