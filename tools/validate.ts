@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseStackSpec, readStackFile, REDACTED } from "../components/config";
-import { UsageError, runCli, selectStackFiles } from "./stacks";
+import { UsageError, runCli, selectStackFiles } from "./cli";
 
 /**
  * `npm run validate [-- --stack <name>]`: checks stack files against the schema and the

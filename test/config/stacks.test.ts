@@ -22,7 +22,7 @@ import {
     readStackFile,
     stackSpecSchema,
 } from "../../components/config";
-import { STACKS_DIR } from "../../tools/stacks";
+import { STACKS_DIR } from "../../tools/cli";
 
 const REPO_ROOT = path.join(__dirname, "..", "..");
 

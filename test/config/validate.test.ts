@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { listStackFiles } from "../../components/config";
-import { STACKS_DIR } from "../../tools/stacks";
+import { STACKS_DIR } from "../../tools/cli";
 import { BAD_STACKS, BAD_STACKS_DIR, expectedMessage } from "./fixtures/badStacks";
 
 const REPO_ROOT = path.join(__dirname, "..", "..");

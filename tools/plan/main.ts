@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../components/config";
-import { UsageError, runCli, selectStackFiles } from "../stacks";
+import { UsageError, runCli, selectStackFiles } from "../cli";
 import { renderMermaid } from "./diagram";
 import { diffPlans, renderDiffMarkdown, renderPlanMarkdown } from "./diff";
 import type { Plan } from "./inventory";
