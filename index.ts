@@ -22,8 +22,7 @@ function main() {
         platform: spec.platform,
         urls: service.urls,
         loadBalancerIps: service.loadBalancerIps,
-        dropletIps: service.dropletIps,
-        project: service.project.name,
+        ...service.platformOutputs,
     };
 }
 

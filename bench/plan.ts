@@ -40,7 +40,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
     const { renderMermaid } = await import("../tools/plan/diagram");
     const { toPlanned } = await import("../tools/plan/run");
     const run = await runUnderMocks(async () => {
-        const c = await import("../components");
+        const c = { ...(await import("../components")), ...(await import("../components/digitalocean")) };
         const regionSlugs = ["nyc3", "ams3", "sgp1"];
         for (let r = 0; r < regions; r++) {
             const name = `bench-r${r}`;

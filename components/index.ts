@@ -1,24 +1,34 @@
-export * from "./config";
-export { type Transform, transformChild } from "./transform";
-export { WebService, type WebServiceOptions, type WebServiceTransforms, type RegionalUnit } from "./webService";
-export { Network, type NetworkArgs } from "./digitalocean/network";
+/**
+ * horizon: typed Pulumi components that scale a stateless web app horizontally.
+ *
+ * The root holds what every platform shares: `WebService`, the stack configuration, the
+ * core spec types and the renderers. Each platform's components live under its own subpath
+ * (`horizon/digitalocean`), so a program loads only the provider SDKs it uses.
+ */
 export {
-    AppFleet,
-    type AppFleetArgs,
-    type AppContainer,
-    type TrafficSources,
-    DEFAULT_DROPLET_IMAGE,
-    FLEET_EGRESS_TCP_PORTS,
-    fleetFirewallRules,
-} from "./digitalocean/appFleet";
-export { LoadBalancer, type LoadBalancerArgs, loadBalancerHealthcheck } from "./digitalocean/loadBalancer";
-export { HaproxyTier, type HaproxyTierArgs, HAPROXY_LISTEN_PORT } from "./digitalocean/haproxyTier";
-export { Postgres, type PostgresArgs } from "./digitalocean/postgres";
-export { CLUSTER_REPLACEMENT_FIELDS, type ManagedClusterArgs } from "./digitalocean/managedCluster";
-export { Cache, type CacheArgs } from "./digitalocean/cache";
-export { DataNode, type DataNodeArgs, DEFAULT_DATA_NODE_SIZE } from "./digitalocean/dataNode";
-export { Dns, type DnsArgs, type DnsRecordSpec, splitDomain } from "./digitalocean/dns";
-export * from "./digitalocean/healthGate";
-export { renderHaproxyConfig, type HaproxyConfigInput } from "./render/haproxy";
-export * from "./render/cloudInit";
-export * from "./render/names";
+    CONFIG_NAMESPACE,
+    ConfigError,
+    type ConfigProblem,
+    configWarnings,
+    crossFieldProblems,
+    formatPath,
+    formatProblem,
+    listStackFiles,
+    loadStackSpec,
+    parseStackSpec,
+    type ParsedStack,
+    type ParseOptions,
+    readPulumiConfig,
+    readStackFile,
+    REDACTED,
+    type StackFile,
+    type StackSpec,
+    type StackSpecInput,
+    PLATFORM_SCHEMAS,
+    healthCheckSchema,
+    appSchema,
+} from "./config";
+export * from "./core";
+export * from "./render";
+export { type Transform, transformChild } from "./transform";
+export { WebService, type RegionalUnit, type WebServiceOptions, type WebServiceTransforms } from "./webService";

@@ -63,7 +63,7 @@ function regional(region: string, slug: string, domain: string): Expected {
         counts: managedRegion(),
         regions: { [region]: slug },
         dnsNames: [domain],
-        protectedNames: [`hits-${region}-cache`, `hits-${region}-pg`, `hits-${region}-vpc`],
+        protectedNames: [`hits-${region}-cache-cluster`, `hits-${region}-network-vpc`, `hits-${region}-pg-cluster`],
         url: () => `https://${domain}`,
         project: `hits-${region}`,
         replicas: 3,
@@ -75,7 +75,7 @@ const EXPECTED: Record<string, Expected> = {
         counts: { ...managedRegion(), [T.dnsRecord]: 2 },
         regions: { "us-east": "nyc3" },
         dnsNames: ["api.example.com", "us.api.example.com"],
-        protectedNames: ["hits-us-east-cache", "hits-us-east-pg", "hits-us-east-vpc"],
+        protectedNames: ["hits-us-east-cache-cluster", "hits-us-east-network-vpc", "hits-us-east-pg-cluster"],
         url: () => "https://api.example.com",
         project: "hits-production",
         replicas: 3,
@@ -159,7 +159,7 @@ describe("the program, per stack file", () => {
                 const { resources } = result;
 
                 for (const [region, slug] of Object.entries(expected.regions)) {
-                    const names = [`hits-${region}-vpc`, `hits-${region}-lb`];
+                    const names = [`hits-${region}-network-vpc`, `hits-${region}-lb-balancer`];
                     for (const r of resources.filter((r) => names.includes(r.name) || /-droplet-\d+$/.test(r.name))) {
                         assert.equal(r.inputs.region, slug, r.name);
                     }

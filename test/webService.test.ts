@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { StackSpecInput } from "../components/config/schema";
+import type { DropletsSpecInput } from "../components/config/schema";
 import type { WebServiceOptions } from "../components/webService";
 import { appEnv, find, ofType, type RecordedResource, runProgram, T } from "./helpers/mocks";
 
@@ -8,12 +8,12 @@ const APP = { name: "hits", image: "ghcr.io/acme/hits:1.4.2" } as const;
 const US_EAST = { name: "us-east", region: "nyc3", replicas: 3 } as const;
 
 /** Runs a WebService named "hits" under mocks; returns its flat outputs. */
-async function service(spec: Partial<StackSpecInput>, opts: WebServiceOptions = {}, stack = "test") {
+async function service(spec: Partial<DropletsSpecInput>, opts: WebServiceOptions = {}, stack = "test") {
     return runProgram(
         async () => {
             const { WebService } = await import("../components/webService");
-            const web = new WebService("hits", { app: APP, regions: [US_EAST], ...spec } as StackSpecInput, opts);
-            return { urls: web.urls, loadBalancerIps: web.loadBalancerIps, dropletIps: web.dropletIps };
+            const web = new WebService("hits", { app: APP, regions: [US_EAST], ...spec } as DropletsSpecInput, opts);
+            return { urls: web.urls, loadBalancerIps: web.loadBalancerIps, dropletIps: web.replicaAddresses };
         },
         { stack },
     );
@@ -25,7 +25,7 @@ async function failingService(spec: unknown) {
         const { WebService } = await import("../components/webService");
         const { ConfigError } = await import("../components/config/errors");
         try {
-            new WebService("hits", spec as StackSpecInput);
+            new WebService("hits", spec as DropletsSpecInput);
         } catch (err) {
             return { isConfigError: err instanceof ConfigError, message: (err as Error).message };
         }
@@ -35,7 +35,7 @@ async function failingService(spec: unknown) {
 }
 
 const appDroplets = (resources: RecordedResource[], region = "us-east") =>
-    ofType(resources, T.droplet).filter((d) => new RegExp(`^hits-${region}-droplet-\\d+$`).test(d.name));
+    ofType(resources, T.droplet).filter((d) => new RegExp(`^hits-${region}-fleet-droplet-\\d+$`).test(d.name));
 
 function countByType(resources: RecordedResource[], prefix: string): Record<string, number> {
     const counts: Record<string, number> = {};
@@ -72,7 +72,7 @@ describe("WebService resources", () => {
         });
         const euWest = countByType(resources, "hits-eu-west");
         assert.deepEqual([euWest[T.droplet], euWest[T.healthGate], euWest[T.loadBalancer], euWest[T.vpc], euWest[T.cluster]], [2, 2, 1, 1, 2]);
-        assert.equal(find(resources, T.vpc, "hits-eu-west-vpc").inputs.region, "ams3");
+        assert.equal(find(resources, T.vpc, "hits-eu-west-network-vpc").inputs.region, "ams3");
         assert.equal(ofType(resources, T.project).length, 1);
         assert.equal(ofType(resources, T.webService).length, 1);
     });
@@ -82,27 +82,31 @@ describe("WebService resources", () => {
 
         const parentOf = (type: string, name: string) => find(resources, type, name).parent;
         assert.equal(parentOf(T.webService, "hits"), undefined);
-        for (const type of ["Network", "LoadBalancer", "AppFleet", "Postgres", "Cache"]) {
-            assert.equal(parentOf(`horizon:digitalocean:${type}`, "hits-us-east"), "hits", type);
+        const components = { Network: "network", LoadBalancer: "lb", AppFleet: "fleet", Postgres: "pg", Cache: "cache" };
+        for (const [type, role] of Object.entries(components)) {
+            assert.equal(parentOf(`horizon:digitalocean:${type}`, `hits-us-east-${role}`), "hits", type);
         }
-        assert.equal(parentOf(T.vpc, "hits-us-east-vpc"), "hits-us-east");
-        assert.equal(parentOf(T.loadBalancer, "hits-us-east-lb"), "hits-us-east");
-        assert.equal(parentOf(T.firewall, "hits-us-east-fw"), "hits-us-east");
-        assert.equal(parentOf(T.droplet, "hits-us-east-droplet-2"), "hits-us-east");
-        assert.equal(parentOf(T.healthGate, "hits-us-east-gate-0"), "hits-us-east");
-        assert.equal(parentOf(T.cluster, "hits-us-east-pg"), "hits-us-east");
-        assert.equal(parentOf(T.cluster, "hits-us-east-cache"), "hits-us-east");
+        assert.equal(parentOf(T.vpc, "hits-us-east-network-vpc"), "hits-us-east-network");
+        assert.equal(parentOf(T.loadBalancer, "hits-us-east-lb-balancer"), "hits-us-east-lb");
+        assert.equal(parentOf(T.firewall, "hits-us-east-fleet-fw"), "hits-us-east-fleet");
+        assert.equal(parentOf(T.droplet, "hits-us-east-fleet-droplet-2"), "hits-us-east-fleet");
+        assert.equal(parentOf(T.healthGate, "hits-us-east-fleet-gate-0"), "hits-us-east-fleet");
+        assert.equal(parentOf(T.cluster, "hits-us-east-pg-cluster"), "hits-us-east-pg");
+        assert.equal(parentOf(T.cluster, "hits-us-east-cache-cluster"), "hits-us-east-cache");
+        const names = resources.filter((r) => r.type.startsWith("horizon:")).map((r) => r.name);
+        assert.equal(new Set(names).size, names.length, "no two components share a name");
         assert.equal(parentOf(T.project, "hits-project"), "hits");
     });
 
-    it("tags droplets with owner, stack, region, extra tags and the fleet tag", async () => {
+    it("tags droplets with owner, stack, region, extra tags, their role and the fleet tag", async () => {
         const { resources } = await service({ tags: ["team:web"] }, {}, "staging");
 
-        assert.deepEqual(find(resources, T.droplet, "hits-us-east-droplet-0").inputs.tags, [
+        assert.deepEqual(find(resources, T.droplet, "hits-us-east-fleet-droplet-0").inputs.tags, [
             "horizon:app:hits",
             "horizon:stack:staging",
             "team:web",
             "horizon:region:us-east",
+            "horizon:role:app",
             "hits-staging-us-east-fleet",
         ]);
     });
@@ -116,8 +120,8 @@ describe("WebService resources", () => {
     it("opens SSH from admin CIDRs and adds SSH keys", async () => {
         const { resources } = await service({ adminCidrs: ["203.0.113.0/24"], sshKeys: ["ab:cd", 1234] });
 
-        assert.deepEqual(find(resources, T.firewall, "hits-us-east-fw").inputs.inboundRules, [
-            { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["hits-us-east-lb-id"] },
+        assert.deepEqual(find(resources, T.firewall, "hits-us-east-fleet-fw").inputs.inboundRules, [
+            { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["hits-us-east-lb-balancer-id"] },
             { protocol: "tcp", portRange: "22", sourceAddresses: ["203.0.113.0/24"] },
         ]);
         assert.ok(appDroplets(resources).every((d) => JSON.stringify(d.inputs.sshKeys) === JSON.stringify(["ab:cd", "1234"])));
@@ -173,7 +177,7 @@ describe("WebService app", () => {
         const healthCheck = { path: "/live", intervalSeconds: 20, timeoutSeconds: 6, healthyThreshold: 4, unhealthyThreshold: 5 };
         const { resources } = await service({ app: { ...APP, port: 3000, healthCheck } });
 
-        assert.deepEqual(find(resources, T.loadBalancer, "hits-us-east-lb").inputs.healthcheck, {
+        assert.deepEqual(find(resources, T.loadBalancer, "hits-us-east-lb-balancer").inputs.healthcheck, {
             protocol: "http",
             port: 3000,
             path: "/live",
@@ -197,11 +201,11 @@ describe("WebService app", () => {
         const gates = ofType(resources, T.healthGate);
         assert.deepEqual(
             gates.map((g) => [g.name, g.options.dependsOn, g.inputs.loadBalancerId, g.inputs.minReadySeconds]),
-            [0, 1, 2].map((w) => [`hits-us-east-gate-${w}`, [`hits-us-east-droplet-${w}`], "hits-us-east-lb-id", 30]),
+            [0, 1, 2].map((w) => [`hits-us-east-fleet-gate-${w}`, [`hits-us-east-fleet-droplet-${w}`], "hits-us-east-lb-balancer-id", 30]),
         );
         assert.deepEqual(
             appDroplets(resources).map((d) => d.options.dependsOn),
-            [[], ["hits-us-east-gate-0"], ["hits-us-east-gate-1"]],
+            [[], ["hits-us-east-fleet-gate-0"], ["hits-us-east-fleet-gate-1"]],
         );
     });
 
@@ -210,7 +214,7 @@ describe("WebService app", () => {
 
         assert.deepEqual(
             ofType(resources, T.healthGate).map((g) => g.options.dependsOn),
-            [0, 1, 2, 3].map((w) => [`hits-us-east-droplet-${2 * w}`, `hits-us-east-droplet-${2 * w + 1}`]),
+            [0, 1, 2, 3].map((w) => [`hits-us-east-fleet-droplet-${2 * w}`, `hits-us-east-fleet-droplet-${2 * w + 1}`]),
         );
     });
 
@@ -226,7 +230,7 @@ describe("WebService load balancer", () => {
     it("carries sticky sessions to the managed load balancer as cookies", async () => {
         const { resources } = await service({ loadBalancer: { stickySessions: { cookieName: "hits_sid", ttlSeconds: 120 } } });
 
-        assert.deepEqual(find(resources, T.loadBalancer, "hits-us-east-lb").inputs.stickySessions, {
+        assert.deepEqual(find(resources, T.loadBalancer, "hits-us-east-lb-balancer").inputs.stickySessions, {
             type: "cookies",
             cookieName: "hits_sid",
             cookieTtlSeconds: 120,
@@ -239,9 +243,9 @@ describe("WebService load balancer", () => {
             { transform: { loadBalancer: { certificate: { name: "hits-cert" } } } },
         );
 
-        const certificate = find(resources, T.certificate, "hits-us-east-cert");
+        const certificate = find(resources, T.certificate, "hits-us-east-lb-cert");
         assert.deepEqual([certificate.inputs.type, certificate.inputs.domains], ["lets_encrypt", ["api.example.com"]]);
-        const lb = find(resources, T.loadBalancer, "hits-us-east-lb").inputs;
+        const lb = find(resources, T.loadBalancer, "hits-us-east-lb-balancer").inputs;
         assert.deepEqual((lb.forwardingRules as unknown[])[1], {
             entryProtocol: "https",
             entryPort: 443,
@@ -260,7 +264,7 @@ describe("WebService protection", () => {
         const { resources } = await service({ protect: true, database: { mode: "managed" }, cache: { mode: "managed" } }, {}, "production");
 
         const kept = resources.filter((r) => r.options.protect).map((r) => r.name).sort();
-        assert.deepEqual(kept, ["hits-us-east-cache", "hits-us-east-pg", "hits-us-east-vpc"]);
+        assert.deepEqual(kept, ["hits-us-east-cache-cluster", "hits-us-east-network-vpc", "hits-us-east-pg-cluster"]);
         assert.ok(resources.filter((r) => r.options.protect).every((r) => r.options.retainOnDelete));
         assert.deepEqual(resources.filter((r) => r.options.retainOnDelete).map((r) => r.name).sort(), kept);
     });
@@ -295,10 +299,10 @@ describe("WebService transforms", () => {
         );
 
         assert.ok(appDroplets(resources).every((d) => d.inputs.backups === true && d.inputs.image === "ubuntu-24-04-x64"));
-        const lb = find(resources, T.loadBalancer, "hits-us-east-lb");
+        const lb = find(resources, T.loadBalancer, "hits-us-east-lb-balancer");
         assert.equal(lb.inputs.sizeUnit, 4);
         assert.deepEqual(lb.options.ignoreChanges, ["sizeUnit"]);
-        assert.equal(find(resources, T.vpc, "hits-us-east-vpc").inputs.ipRange, "10.30.0.0/20");
+        assert.equal(find(resources, T.vpc, "hits-us-east-network-vpc").inputs.ipRange, "10.30.0.0/20");
         assert.equal(find(resources, T.project, "hits-project").inputs.purpose, "Service or API");
     });
 });

@@ -131,7 +131,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
 }
 
 /** The object keys a schema accepts at `path`, found by walking the zod schema. */
-function keysAt(schema: z.ZodType, path: ConfigPath): string[] {
+export function keysAt(schema: z.ZodType, path: ConfigPath): string[] {
     let node: unknown = schema;
     for (const part of [...path, undefined]) {
         // Unwrap optional/default/prefault/pipe wrappers until an object or array is reached.

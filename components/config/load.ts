@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { ConfigError, formatPath, REDACTED, problemsFromZod } from "./errors";
+import { type ConfigProblem, ConfigError, formatPath, keysAt, REDACTED, problemsFromZod } from "./errors";
 import { configWarnings, crossFieldProblems } from "./rules";
-import { type StackSpec, stackSpecSchema } from "./schema";
+import { PLATFORM_SCHEMAS, PLATFORMS, type Platform, platformSchema, type StackSpec } from "./schema";
 
 export const CONFIG_NAMESPACE = "horizon";
 /** Where the Pulumi runtime keeps the JSON list of secret config keys. */
@@ -27,28 +27,62 @@ export interface ParseOptions {
 /**
  * Parses stack configuration (keys without the `horizon:` prefix) into a `StackSpec`,
  * or throws one `ConfigError` listing every problem found.
+ *
+ * `platform` is read first (default droplets) and chooses the schema for the rest, so a key
+ * only another platform understands is reported as such.
  */
 export function parseStackSpec(input: unknown, options: ParseOptions = {}): ParsedStack {
-    const result = stackSpecSchema.safeParse(input, { reportInput: true });
-    if (!result.success) {
-        const problems = problemsFromZod(result.error.issues, stackSpecSchema);
+    const raw = typeof input === "object" && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    const platformResult = platformSchema.safeParse(raw.platform, { reportInput: true });
+    const platform: Platform = platformResult.success ? platformResult.data : "droplets";
+    const schema = PLATFORM_SCHEMAS[platform];
+    const result = schema.safeParse({ ...raw, platform }, { reportInput: true });
+    const platformProblems = platformResult.success
+        ? []
+        : problemsFromZod(platformResult.error.issues, platformSchema).map((p) => ({ ...p, path: ["platform", ...p.path] }));
+    if (!result.success || platformProblems.length > 0) {
+        const problems = [
+            ...platformProblems,
+            ...(result.success ? [] : problemsFromZod(result.error.issues, schema).map((p) => otherPlatformKey(p, platform))),
+        ];
         const reported = new Set(problems.map((p) => formatPath(p.path)));
-        const crossField = crossFieldProblems(parseValidKeys(input)).filter((p) => !reported.has(formatPath(p.path)));
+        const crossField = crossFieldProblems(parseValidKeys(raw, platform)).filter((p) => !reported.has(formatPath(p.path)));
         throw new ConfigError([...problems, ...crossField], options.stack, options.secretKeys, options.file);
     }
-    const problems = crossFieldProblems(result.data);
+    const spec = result.data as StackSpec;
+    const problems = crossFieldProblems(spec);
     if (problems.length > 0) {
         throw new ConfigError(problems, options.stack, options.secretKeys, options.file);
     }
-    return { spec: result.data, warnings: configWarnings(result.data, options.stack) };
+    return { spec, warnings: configWarnings(spec, options.stack) };
+}
+
+/** An unknown key that another platform understands says so, instead of "unknown key". */
+function otherPlatformKey(problem: ConfigProblem, platform: Platform): ConfigProblem {
+    if (problem.problem !== "unknown key") {
+        return problem;
+    }
+    const parent = problem.path.slice(0, -1);
+    const key = String(problem.path[problem.path.length - 1]);
+    const users = PLATFORMS.filter((other) => other !== platform && keysAt(PLATFORM_SCHEMAS[other], parent).includes(key));
+    if (users.length === 0) {
+        return problem;
+    }
+    return {
+        path: problem.path,
+        problem: `used only on platform ${users.join(" or ")}`,
+        expected: `no ${key} on platform ${platform}; keys here: ${keysAt(PLATFORM_SCHEMAS[platform], parent).join(", ")}`,
+    };
 }
 
 /** The top-level keys that parse on their own, so cross-key rules can run beside schema errors. */
-function parseValidKeys(input: unknown): Partial<StackSpec> {
-    const raw = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
-    const partial: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(stackSpecSchema.shape)) {
-        const parsed = schema.safeParse(raw[key]);
+function parseValidKeys(raw: Record<string, unknown>, platform: Platform): Partial<StackSpec> {
+    const partial: Record<string, unknown> = { platform };
+    for (const [key, schema] of Object.entries(PLATFORM_SCHEMAS[platform].shape)) {
+        if (key === "platform") {
+            continue;
+        }
+        const parsed = (schema as { safeParse(value: unknown): { success: boolean; data?: unknown } }).safeParse(raw[key]);
         if (parsed.success) {
             partial[key] = parsed.data;
         }

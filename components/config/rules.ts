@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
-import { projectEnvironment } from "../render/names";
+import { projectEnvironment } from "../core/names";
 import type { StackSpec } from "./schema";
 
 /**
@@ -12,7 +12,8 @@ import type { StackSpec } from "./schema";
  */
 export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    const { platform, app, loadBalancer, database, cache, autoscaling } = spec;
+    const { platform, app, loadBalancer, database, cache } = spec;
+    const autoscaling = spec.platform === "kubernetes" ? spec.autoscaling : undefined;
 
     const seenNames = new Map<string, number>();
     const regions = spec.regions ?? [];
@@ -32,7 +33,7 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
 
     const seenDomains = new Map<string, string>();
     regions.forEach((region, i) =>
-        region.domains.forEach((domain, j) => {
+        ("domains" in region ? (region.domains as readonly string[]) : []).forEach((domain: string, j: number) => {
             const path = ["regions", i, "domains", j];
             const first = seenDomains.get(domain);
             if (first !== undefined) {
@@ -82,13 +83,6 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
                 });
             }
         }
-        if (loadBalancer?.https !== undefined) {
-            problems.push({
-                path: ["loadBalancer", "https"],
-                problem: "Let's Encrypt certificates need a public DigitalOcean load balancer",
-                expected: "no https block on platform docker",
-            });
-        }
     }
 
     if (platform === "kubernetes" && loadBalancer !== undefined && loadBalancer.algorithm !== "round_robin") {
@@ -130,15 +124,10 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
 /** Asks that work but are likely mistakes; printed by `pulumi up`, `validate` and `plan`. */
 export function configWarnings(spec: StackSpec, stack: string | undefined): string[] {
     const warnings: string[] = [];
-    if (spec.autoscaling !== undefined && spec.platform !== "kubernetes") {
-        warnings.push(
-            `horizon:autoscaling is only used on platform kubernetes; on ${spec.platform} each region runs its fixed replicas`,
-        );
-    }
-    if (spec.adminCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
+    if (spec.platform === "droplets" && spec.adminCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
         warnings.push("horizon:adminCidrs opens SSH to the whole internet; list your own address ranges instead");
     }
-    if (spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
+    if (spec.platform === "droplets" && spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
         warnings.push("horizon:adminCidrs admits SSH but horizon:sshKeys is empty, so nobody can log in");
     }
     if (spec.platform === "droplets" && spec.loadBalancer.algorithm !== "round_robin" && spec.app.deploymentStrategy === "rolling") {
@@ -146,8 +135,8 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
             `horizon:loadBalancer.algorithm ${spec.loadBalancer.algorithm} puts HAProxy in front of the replicas, so DigitalOcean's load balancer cannot see them: rolling waves are not health-gated (HAProxy's own checks and slowstart still keep unhealthy replicas out of rotation)`,
         );
     }
-    const https = spec.loadBalancer.https;
-    if (https !== undefined) {
+    const https = spec.platform === "docker" ? undefined : spec.loadBalancer.https;
+    if (https !== undefined && spec.platform !== "docker") {
         for (const region of spec.regions) {
             for (const domain of region.domains.filter((d) => !https.domains.includes(d))) {
                 warnings.push(
@@ -163,7 +152,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
                 warnings.push(`region ${region.name} runs a single replica in a production stack: one failure is an outage`);
             }
         }
-        if (spec.loadBalancer.https === undefined && spec.platform !== "docker") {
+        if (spec.platform !== "docker" && spec.loadBalancer.https === undefined) {
             warnings.push("production stack without horizon:loadBalancer.https: traffic is plain http");
         }
         if (!spec.protect && (spec.database.mode !== "none" || spec.cache.mode !== "none")) {

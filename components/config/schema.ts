@@ -9,58 +9,33 @@ import { z } from "zod";
  * like nyc3`); `errors.ts` adds the key path and the value received.
  */
 
-export const PLATFORMS = ["droplets", "kubernetes", "docker"] as const;
-export const ALGORITHMS = ["round_robin", "least_connections", "source", "random"] as const;
-export const DEPLOYMENT_STRATEGIES = ["rolling", "replace"] as const;
-export const DATA_MODES = ["managed", "container", "none"] as const;
-/** DigitalOcean's names for the Valkey eviction policies (`eviction_policy` on a cluster). */
-export const EVICTION_POLICIES = [
-    "noeviction",
-    "allkeys_lru",
-    "allkeys_random",
-    "volatile_lru",
-    "volatile_random",
-    "volatile_ttl",
-] as const;
-export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+import {
+    ALGORITHMS,
+    DATA_MODES,
+    DEFAULT_APP_PORT,
+    DEFAULT_AUTOSCALING_CPU_PERCENT,
+    DEFAULT_CACHE,
+    DEFAULT_DATABASE,
+    DEFAULT_DROPLET_SIZE,
+    DEFAULT_HAPROXY,
+    DEFAULT_HEALTH_CHECK,
+    DEFAULT_LB_SIZE_UNIT,
+    DEFAULT_MAX_SURGE,
+    DEFAULT_MIN_READY_SECONDS,
+    DEFAULT_PLATFORM,
+    DEFAULT_READY_TIMEOUT_SECONDS,
+    DEFAULT_REPLICAS,
+    DEPLOYMENT_STRATEGIES,
+    type DockerSpec,
+    type DropletsSpec,
+    EVICTION_POLICIES,
+    type KubernetesSpec,
+    PLATFORMS,
+    type PlatformName,
+    WEEKDAYS,
+} from "../core/spec";
 
-export const DEFAULT_PLATFORM = "droplets";
-export const DEFAULT_APP_PORT = 8080;
-export const DEFAULT_HEALTH_CHECK = {
-    path: "/health",
-    protocol: "http",
-    intervalSeconds: 10,
-    timeoutSeconds: 5,
-    healthyThreshold: 5,
-    unhealthyThreshold: 3,
-} as const;
-export const DEFAULT_MIN_READY_SECONDS = 10;
-export const DEFAULT_READY_TIMEOUT_SECONDS = 600;
-export const DEFAULT_MAX_SURGE = "25%";
-export const DEFAULT_REPLICAS = 2;
-export const DEFAULT_DROPLET_SIZE = "s-1vcpu-1gb";
-export const DEFAULT_LB_SIZE_UNIT = 1;
-export const DEFAULT_HAPROXY = { size: "s-1vcpu-1gb", nodes: 2 } as const;
-export const DEFAULT_DATABASE = {
-    engine: "postgres",
-    mode: "none",
-    version: "16",
-    size: "db-s-1vcpu-1gb",
-    nodes: 1,
-    name: "app",
-    user: "app",
-    poolSize: 20,
-    volumeSizeGb: 10,
-    maintenanceWindow: { day: "sunday", hour: "03:00:00" },
-} as const;
-export const DEFAULT_CACHE = {
-    engine: "valkey",
-    mode: "none",
-    version: "8",
-    size: "db-s-1vcpu-1gb",
-    nodes: 1,
-    evictionPolicy: "allkeys_lru",
-} as const;
+export * from "../core/spec";
 
 const REGION_SLUG = /^[a-z]{3}[0-9]$/;
 const SIZE_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -141,44 +116,76 @@ export const appSchema = z.strictObject({
     registry: registrySchema.optional(),
 });
 
-export const regionSchema = z.strictObject({
+const regionName = pattern(DNS_LABEL, "a lower-case DNS label like us-east");
+const regionSlug = pattern(REGION_SLUG, "a DigitalOcean region slug like nyc3, ams3 or sgp1");
+const replicas = int(1, 100).default(DEFAULT_REPLICAS);
+const domains = z.array(pattern(DOMAIN, "a lower-case domain name like us.api.example.com")).default([]);
+const vpcIpRange = pattern(CIDR, "an IPv4 CIDR like 10.10.0.0/20");
+
+/** A region on platform droplets. */
+export const dropletRegionSchema = z.strictObject({
     /** Name of this regional unit, used in resource names, e.g. `us-east`. */
-    name: pattern(DNS_LABEL, "a lower-case DNS label like us-east"),
+    name: regionName,
     /** DigitalOcean region slug. */
-    region: pattern(REGION_SLUG, "a DigitalOcean region slug like nyc3, ams3 or sgp1"),
+    region: regionSlug,
     /** @default 2 */
-    replicas: int(1, 100).default(DEFAULT_REPLICAS),
+    replicas,
     /** Droplet size slug for the replicas. @default "s-1vcpu-1gb" */
     size: pattern(SIZE_SLUG, "a droplet size slug like s-1vcpu-2gb").default(DEFAULT_DROPLET_SIZE),
     /** Host names pointed at this region's load balancer (A records in DigitalOcean DNS). @default [] */
-    domains: z.array(pattern(DOMAIN, "a lower-case domain name like us.api.example.com")).default([]),
+    domains,
     /** Environment variables for this region only; they override `app.env`. @default {} */
     env: envMap.default({}),
     /** VPC address range. @default - chosen by DigitalOcean */
-    vpcIpRange: pattern(CIDR, "an IPv4 CIDR like 10.10.0.0/20").optional(),
+    vpcIpRange: vpcIpRange.optional(),
 });
 
-export const loadBalancerSchema = z.strictObject({
+/** A region on platform kubernetes: one cluster per region. */
+export const kubernetesRegionSchema = z.strictObject({
+    name: regionName,
+    /** DigitalOcean region slug of the cluster. */
+    region: regionSlug,
+    /** Replicas when autoscaling is off. @default 2 */
+    replicas,
+    domains,
+    env: envMap.default({}),
+    vpcIpRange: vpcIpRange.optional(),
+});
+
+/** A region on platform docker: one Docker host. */
+export const dockerRegionSchema = z.strictObject({
+    name: regionName,
+    replicas,
+    env: envMap.default({}),
+});
+
+const stickySessionsSchema = z.strictObject({
+    cookieName: pattern(/^[A-Za-z0-9_-]{2,40}$/, "2-40 letters, digits, '_' or '-'").default("horizon"),
+    ttlSeconds: int(1, 31536000, " seconds").default(3600),
+});
+
+const httpsSchema = z.strictObject({
+    domains: z.array(pattern(DOMAIN, "a lower-case domain name like api.example.com")).min(1, {
+        error: "at least one domain",
+    }),
+    redirectHttp: z.boolean().default(true),
+});
+
+const loadBalancerShared = {
     /** @default "round_robin" */
     algorithm: z.enum(ALGORITHMS).default("round_robin"),
-    /** Managed load balancer size units (each adds capacity and cost). @default 1 */
-    sizeUnit: int(1, 100).default(DEFAULT_LB_SIZE_UNIT),
     /** Cookie stickiness. @default - none */
-    stickySessions: z
-        .strictObject({
-            cookieName: pattern(/^[A-Za-z0-9_-]{2,40}$/, "2-40 letters, digits, '_' or '-'").default("horizon"),
-            ttlSeconds: int(1, 31536000, " seconds").default(3600),
-        })
-        .optional(),
+    stickySessions: stickySessionsSchema.optional(),
+};
+
+const sizeUnit = int(1, 100).default(DEFAULT_LB_SIZE_UNIT);
+
+export const dropletLoadBalancerSchema = z.strictObject({
+    ...loadBalancerShared,
+    /** Managed load balancer size units (each adds capacity and cost). @default 1 */
+    sizeUnit,
     /** HTTPS with a Let's Encrypt certificate; the domains must be managed in DigitalOcean DNS. @default - http only */
-    https: z
-        .strictObject({
-            domains: z.array(pattern(DOMAIN, "a lower-case domain name like api.example.com")).min(1, {
-                error: "at least one domain",
-            }),
-            redirectHttp: z.boolean().default(true),
-        })
-        .optional(),
+    https: httpsSchema.optional(),
     /** HAProxy tier droplets, used when the algorithm is not round_robin. @default { size: "s-1vcpu-1gb", nodes: 2 } */
     haproxy: z
         .strictObject({
@@ -187,6 +194,10 @@ export const loadBalancerSchema = z.strictObject({
         })
         .prefault({}),
 });
+
+export const kubernetesLoadBalancerSchema = z.strictObject({ ...loadBalancerShared, sizeUnit, https: httpsSchema.optional() });
+
+export const dockerLoadBalancerSchema = z.strictObject(loadBalancerShared);
 
 const maintenanceWindowSchema = z.strictObject({
     day: z.enum(WEEKDAYS).default(DEFAULT_DATABASE.maintenanceWindow.day),
@@ -232,44 +243,90 @@ export const autoscalingSchema = z.strictObject({
     minReplicas: int(1, 100),
     maxReplicas: int(1, 100),
     /** Target average CPU utilisation. @default 50 */
-    cpuPercent: int(1, 100).default(50),
+    cpuPercent: int(1, 100).default(DEFAULT_AUTOSCALING_CPU_PERCENT),
 });
 
-/** The whole stack: what `horizon:*` config parses into, and what `WebService` takes. */
-export const stackSpecSchema = z.strictObject({
-    /** @default "droplets" */
-    platform: z.enum(PLATFORMS).default(DEFAULT_PLATFORM),
-    app: appSchema,
-    regions: z.array(regionSchema).min(1, { error: "at least one region" }).max(10, { error: "at most 10 regions" }),
-    loadBalancer: loadBalancerSchema.prefault({}),
+/** Keys every platform understands. */
+const sharedData = {
     database: databaseSchema.prefault({}),
     cache: cacheSchema.prefault({}),
-    /** Horizontal pod autoscaling (kubernetes platform). @default - fixed replicas */
-    autoscaling: autoscalingSchema.optional(),
-    /** Protect stateful resources (`protect` + `retainOnDelete`). @default false */
-    protect: z.boolean().default(false),
+};
+/** Protect stateful resources (`protect` + `retainOnDelete`). @default false */
+const protect = z.boolean().default(false);
+/** Extra tags on every resource that takes tags. @default [] */
+const tags = z.array(pattern(/^[A-Za-z0-9:_-]{1,255}$/, "letters, digits, ':', '_' or '-'")).default([]);
+
+function regionList<T extends z.ZodType>(region: T) {
+    return z.array(region).min(1, { error: "at least one region" }).max(10, { error: "at most 10 regions" });
+}
+
+/**
+ * DNS zones managed in DigitalOcean; a domain's record goes into the longest zone ending it.
+ * @default [] (the last two labels of each domain)
+ */
+const dnsZones = z.array(pattern(DOMAIN, "a lower-case domain name like example.com")).default([]);
+
+export const dropletsSpecSchema = z.strictObject({
+    platform: z.literal("droplets"),
+    app: appSchema,
+    regions: regionList(dropletRegionSchema),
+    loadBalancer: dropletLoadBalancerSchema.prefault({}),
+    ...sharedData,
+    protect,
     /** SSH key fingerprints or ids added to every droplet. @default [] */
     sshKeys: z.array(z.union([z.string().min(1), z.number().int().positive()]).transform(String)).default([]),
     /** CIDRs allowed to reach SSH on the droplets. @default [] (no SSH) */
     adminCidrs: z.array(pattern(CIDR, "a CIDR like 203.0.113.0/24")).default([]),
-    /**
-     * DNS zones managed in DigitalOcean; a domain's record goes into the longest zone ending it.
-     * @default [] (the last two labels of each domain)
-     */
-    dnsZones: z.array(pattern(DOMAIN, "a lower-case domain name like example.com")).default([]),
-    /** Extra tags on every resource that takes tags. @default [] */
-    tags: z.array(pattern(/^[A-Za-z0-9:_-]{1,255}$/, "letters, digits, ':', '_' or '-'")).default([]),
+    dnsZones,
+    tags,
 });
 
+export const kubernetesSpecSchema = z.strictObject({
+    platform: z.literal("kubernetes"),
+    app: appSchema,
+    regions: regionList(kubernetesRegionSchema),
+    loadBalancer: kubernetesLoadBalancerSchema.prefault({}),
+    ...sharedData,
+    /** Horizontal pod autoscaling. @default - fixed replicas */
+    autoscaling: autoscalingSchema.optional(),
+    protect,
+    dnsZones,
+    tags,
+});
+
+export const dockerSpecSchema = z.strictObject({
+    platform: z.literal("docker"),
+    app: appSchema,
+    regions: regionList(dockerRegionSchema),
+    loadBalancer: dockerLoadBalancerSchema.prefault({}),
+    ...sharedData,
+    protect,
+    tags,
+});
+
+/** One schema per platform; `parseStackSpec` picks by `platform` (default droplets). */
+export const PLATFORM_SCHEMAS = {
+    droplets: dropletsSpecSchema,
+    kubernetes: kubernetesSpecSchema,
+    docker: dockerSpecSchema,
+} as const;
+
+/** `platform` alone, read first to choose the schema for the rest. */
+export const platformSchema = z.enum(PLATFORMS).default(DEFAULT_PLATFORM);
+
+/** A droplets stack as a user writes it: defaults (platform included) may be left out. */
+export type DropletsSpecInput = Omit<z.input<typeof dropletsSpecSchema>, "platform"> & { platform?: "droplets" };
 /** What a user writes: defaults may be left out. */
-export type StackSpecInput = z.input<typeof stackSpecSchema>;
-/** What the components use: every default filled in. */
-export type StackSpec = z.output<typeof stackSpecSchema>;
-export type AppSpec = StackSpec["app"];
-export type HealthCheckSpec = StackSpec["app"]["healthCheck"];
-export type RegionSpec = StackSpec["regions"][number];
-export type LoadBalancerSpec = StackSpec["loadBalancer"];
-export type DatabaseSpec = StackSpec["database"];
-export type CacheSpec = StackSpec["cache"];
-export type Platform = (typeof PLATFORMS)[number];
-export type Algorithm = (typeof ALGORITHMS)[number];
+export type StackSpecInput =
+    | DropletsSpecInput
+    | z.input<typeof kubernetesSpecSchema>
+    | z.input<typeof dockerSpecSchema>;
+/** What the components use: every default filled in (the plain types of `core/spec.ts`). */
+export type StackSpec = DropletsSpec | KubernetesSpec | DockerSpec;
+export type Platform = PlatformName;
+
+// The zod output of each platform's schema must be exactly assignable to its plain type.
+type Assignable<T extends U, U> = T;
+export type _DropletsCheck = Assignable<z.output<typeof dropletsSpecSchema>, DropletsSpec>;
+export type _KubernetesCheck = Assignable<z.output<typeof kubernetesSpecSchema>, KubernetesSpec>;
+export type _DockerCheck = Assignable<z.output<typeof dockerSpecSchema>, DockerSpec>;

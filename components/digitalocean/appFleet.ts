@@ -1,13 +1,11 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { HealthCheckSpec } from "../config/schema";
-import {
-    DEFAULT_MAX_SURGE,
-    DEFAULT_MIN_READY_SECONDS,
-    DEFAULT_READY_TIMEOUT_SECONDS,
-} from "../config/schema";
+import type { HealthCheck } from "../core/spec";
+import { DEFAULT_MAX_SURGE, DEFAULT_MIN_READY_SECONDS, DEFAULT_READY_TIMEOUT_SECONDS } from "../core/spec";
 import { renderAppCloudInit } from "../render/cloudInit";
-import { childName, waveSize, waves } from "../render/names";
+import { PORT_VARIABLE, REPLICA_ID_VARIABLE } from "../core/env";
+import { childName } from "../core/names";
+import { waveSize, waves } from "../core/rollout";
 import { type Transform, transformChild } from "../transform";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 import { HealthGate } from "./healthGate";
@@ -23,7 +21,7 @@ export interface AppContainer {
     readonly port: number;
     /** Environment for every replica; values may be secret Outputs. */
     readonly env: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    readonly healthCheck: HealthCheckSpec;
+    readonly healthCheck: HealthCheck;
     /** Private registry credentials; the password should be a secret. @default - public image */
     readonly registry?: { readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
     /** @default - no limits */
@@ -44,6 +42,8 @@ export interface AppFleetArgs {
     /** Number of droplets, one replica each. */
     readonly replicas: number;
     readonly container: AppContainer;
+    /** Replica `i` gets `HORIZON_REPLICA_ID=<replicaIdPrefix>-<i>`. @default - the component's name */
+    readonly replicaIdPrefix?: string;
     /** The tag load balancers and database firewalls select this fleet by. */
     readonly fleetTag: string;
     /** Sources admitted to the app port. */
@@ -109,7 +109,7 @@ export class AppFleet extends pulumi.ComponentResource {
 }
 
 /** Cloud-init for replica `index`: the app env plus the replica's own id. */
-function replicaUserData(name: string, index: number, container: AppContainer): pulumi.Output<string> {
+function replicaUserData(replicaId: string, container: AppContainer): pulumi.Output<string> {
     return pulumi
         .all([container.env, container.image, container.registry?.password])
         .apply(([env, image, password]) =>
@@ -118,7 +118,7 @@ function replicaUserData(name: string, index: number, container: AppContainer): 
                 containerPort: container.port,
                 hostPort: container.port,
                 // PORT tells the app where to listen (the sample app and most frameworks read it); the user's env may override it.
-                env: { PORT: String(container.port), ...env, HORIZON_REPLICA_ID: `${name}-${index}` },
+                env: { [PORT_VARIABLE]: String(container.port), ...env, [REPLICA_ID_VARIABLE]: replicaId },
                 healthCheck: container.healthCheck,
                 ...(container.registry !== undefined && password !== undefined
                     ? { registry: { server: container.registry.server, username: container.registry.username, password } }
@@ -182,7 +182,7 @@ function createDroplet(
             monitoring: true,
             sshKeys: args.sshKeys ?? [],
             tags: [...(args.tags ?? []), args.fleetTag],
-            userData: replicaUserData(name, index, args.container),
+            userData: replicaUserData(`${args.replicaIdPrefix ?? name}-${index}`, args.container),
         },
         {
             parent,

@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_CACHE } from "../config/schema";
-import { childName } from "../render/names";
+import { DEFAULT_CACHE } from "../core/spec";
+import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
 
@@ -31,7 +31,7 @@ export class Cache extends pulumi.ComponentResource {
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("horizon:digitalocean:Cache", name, {}, opts);
         this.cluster = createCluster(name, args, this);
-        this.firewall = createDatabaseFirewall(childName(name, "cache-fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
+        this.firewall = createDatabaseFirewall(childName(name, "fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
         this.privateUri = pulumi.secret(this.cluster.privateUri);
         this.host = this.cluster.privateHost;
         this.port = this.cluster.port;
@@ -56,5 +56,5 @@ function createCluster(name: string, args: CacheArgs, parent: pulumi.Resource): 
         { parent, protect, retainOnDelete: protect, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         args.transform?.cluster,
     );
-    return new digitalocean.DatabaseCluster(childName(name, "cache"), clusterArgs, clusterOpts);
+    return new digitalocean.DatabaseCluster(childName(name, "cluster"), clusterArgs, clusterOpts);
 }

@@ -1,14 +1,14 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DEFAULT_CACHE, DEFAULT_DATABASE } from "../config/schema";
+import { DEFAULT_CACHE, DEFAULT_DATABASE } from "../core/spec";
 import {
     type DataValkeyInput,
     DEFAULT_POSTGRES_PORT as POSTGRES_PORT,
     DEFAULT_VALKEY_PORT as VALKEY_PORT,
     renderDataCloudInit,
 } from "../render/cloudInit";
-import { childName, toTag } from "../render/names";
+import { childName, toTag } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
@@ -114,7 +114,7 @@ function createVolume(name: string, args: DataNodeArgs, parent: pulumi.Resource)
         { parent, protect, retainOnDelete: protect },
         args.transform?.volume,
     );
-    return new digitalocean.Volume(childName(name, "data-vol"), volumeArgs, volumeOpts);
+    return new digitalocean.Volume(childName(name, "volume"), volumeArgs, volumeOpts);
 }
 
 function createDroplet(
@@ -155,7 +155,7 @@ function createDroplet(
         );
     const [dropletArgs, dropletOpts] = transformChild<digitalocean.DropletArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "data"),
+            name: childName(name, "droplet"),
             region: args.region,
             size: args.size ?? DEFAULT_DATA_NODE_SIZE,
             image: DEFAULT_DROPLET_IMAGE,
@@ -171,7 +171,7 @@ function createDroplet(
         { parent, deleteBeforeReplace: true },
         args.transform?.droplet,
     );
-    return new digitalocean.Droplet(childName(name, "data"), dropletArgs, dropletOpts);
+    return new digitalocean.Droplet(childName(name, "droplet"), dropletArgs, dropletOpts);
 }
 
 function createFirewall(
@@ -190,7 +190,7 @@ function createFirewall(
     inboundRules.push(...sshRules(args.adminCidrs));
     const [fwArgs, fwOpts] = transformChild<digitalocean.FirewallArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "data-fw"),
+            name: childName(name, "fw"),
             dropletIds: [droplet.id.apply(Number)],
             inboundRules,
             outboundRules: egressRules(WEB_TCP_PORTS),
@@ -198,5 +198,5 @@ function createFirewall(
         { parent },
         args.transform?.firewall,
     );
-    return new digitalocean.Firewall(childName(name, "data-fw"), fwArgs, fwOpts);
+    return new digitalocean.Firewall(childName(name, "fw"), fwArgs, fwOpts);
 }

@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { childName } from "../render/names";
+import { childName } from "../core/names";
 
 export interface DnsRecordSpec {
     /** Fully qualified host name, e.g. `us.api.example.com`. */

@@ -1,10 +1,10 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { Algorithm, HealthCheckSpec } from "../config/schema";
-import { DEFAULT_HAPROXY } from "../config/schema";
+import type { Algorithm, HealthCheck } from "../core/spec";
+import { DEFAULT_HAPROXY } from "../core/spec";
 import { renderHaproxyCloudInit } from "../render/cloudInit";
 import { renderHaproxyConfig } from "../render/haproxy";
-import { childName } from "../render/names";
+import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
@@ -20,7 +20,7 @@ export interface HaproxyTierArgs {
     /** The app replicas HAProxy balances over (their private addresses). */
     readonly servers: pulumi.Input<{ name: string; host: string; port: number }[]>;
     readonly algorithm: Algorithm;
-    readonly healthCheck: HealthCheckSpec;
+    readonly healthCheck: HealthCheck;
     /** @default - none */
     readonly stickySessions?: { readonly cookieName: string; readonly ttlSeconds: number };
     /** HAProxy `slowstart` for a replica that comes back. @default 0 */
@@ -69,7 +69,7 @@ export class HaproxyTier extends pulumi.ComponentResource {
         );
         const userData = this.config.apply((haproxyConfig) => renderHaproxyCloudInit({ haproxyConfig }));
         this.droplets = Array.from({ length: args.nodes ?? DEFAULT_HAPROXY.nodes }, (_, i) =>
-            createDroplet(childName(name, `haproxy-${i}`), args, userData, this),
+            createDroplet(childName(name, `node-${i}`), args, userData, this),
         );
         this.firewall = createFirewall(name, args, this);
         this.privateIps = pulumi.all(this.droplets.map((d) => d.ipv4AddressPrivate));
@@ -108,7 +108,7 @@ function createFirewall(name: string, args: HaproxyTierArgs, parent: pulumi.Reso
     ];
     const [fwArgs, fwOpts] = transformChild<digitalocean.FirewallArgs, pulumi.CustomResourceOptions>(
         {
-            name: childName(name, "haproxy-fw"),
+            name: childName(name, "fw"),
             tags: [args.tierTag],
             inboundRules,
             outboundRules: [
@@ -120,5 +120,5 @@ function createFirewall(name: string, args: HaproxyTierArgs, parent: pulumi.Reso
         { parent },
         args.transform?.firewall,
     );
-    return new digitalocean.Firewall(childName(name, "haproxy-fw"), fwArgs, fwOpts);
+    return new digitalocean.Firewall(childName(name, "fw"), fwArgs, fwOpts);
 }

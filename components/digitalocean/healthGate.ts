@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_MIN_READY_SECONDS, DEFAULT_READY_TIMEOUT_SECONDS } from "../config/schema";
+import { DEFAULT_MIN_READY_SECONDS, DEFAULT_READY_TIMEOUT_SECONDS } from "../core/spec";
 import { createHealthGateProvider } from "./healthGateProvider";
 
 export { DEFAULT_MIN_READY_SECONDS, DEFAULT_READY_TIMEOUT_SECONDS };

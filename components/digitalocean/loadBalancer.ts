@@ -1,8 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { HealthCheckSpec } from "../config/schema";
-import { DEFAULT_LB_SIZE_UNIT } from "../config/schema";
-import { childName } from "../render/names";
+import type { HealthCheck } from "../core/spec";
+import { DEFAULT_LB_SIZE_UNIT } from "../core/spec";
+import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 
 export interface LoadBalancerArgs {
@@ -13,7 +13,7 @@ export interface LoadBalancerArgs {
     /** Port the droplets serve on. */
     readonly targetPort: pulumi.Input<number>;
     /** Carried field by field into the load balancer's health check. */
-    readonly healthCheck: HealthCheckSpec;
+    readonly healthCheck: HealthCheck;
     /** Managed load balancer size units. @default 1 */
     readonly sizeUnit?: pulumi.Input<number>;
     /** Cookie stickiness. @default - none */
@@ -55,7 +55,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
 /** The load balancer's health check, field by field from the spec. */
 export function loadBalancerHealthcheck(
-    check: HealthCheckSpec,
+    check: HealthCheck,
     targetPort: pulumi.Input<number>,
 ): digitalocean.types.input.LoadBalancerHealthcheck {
     return {
@@ -122,5 +122,5 @@ function createLoadBalancer(
         { parent },
         args.transform?.loadBalancer,
     );
-    return new digitalocean.LoadBalancer(childName(name, "lb"), lbArgs, lbOpts);
+    return new digitalocean.LoadBalancer(childName(name, "balancer"), lbArgs, lbOpts);
 }

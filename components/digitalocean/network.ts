@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { childName } from "../render/names";
+import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 
 export interface NetworkArgs {

@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DATABASE } from "../config/schema";
-import { childName } from "../render/names";
+import { DEFAULT_DATABASE } from "../core/spec";
+import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
 
@@ -43,17 +43,17 @@ export class Postgres extends pulumi.ComponentResource {
         super("horizon:digitalocean:Postgres", name, {}, opts);
         this.cluster = createCluster(name, args, this);
         this.database = new digitalocean.DatabaseDb(
-            childName(name, "pg-db"),
+            childName(name, "db"),
             { clusterId: this.cluster.id, name: args.databaseName ?? DEFAULT_DATABASE.name },
             { parent: this },
         );
         this.user = new digitalocean.DatabaseUser(
-            childName(name, "pg-user"),
+            childName(name, "user"),
             { clusterId: this.cluster.id, name: args.userName ?? DEFAULT_DATABASE.user },
             { parent: this, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         );
         this.pool = createPool(name, args, this.cluster, this.database, this.user, this);
-        this.firewall = createDatabaseFirewall(childName(name, "pg-fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
+        this.firewall = createDatabaseFirewall(childName(name, "fw"), this.cluster, args.trustedTag, this, args.transform?.firewall);
         this.privateUri = pulumi.secret(this.pool.privateUri);
         this.host = this.pool.privateHost;
         this.port = this.pool.port;
@@ -94,7 +94,7 @@ function createCluster(name: string, args: PostgresArgs, parent: pulumi.Resource
         },
         args.transform?.cluster,
     );
-    return new digitalocean.DatabaseCluster(childName(name, "pg"), clusterArgs, clusterOpts);
+    return new digitalocean.DatabaseCluster(childName(name, "cluster"), clusterArgs, clusterOpts);
 }
 
 function createPool(
@@ -117,5 +117,5 @@ function createPool(
         { parent, additionalSecretOutputs: CLUSTER_SECRET_OUTPUTS },
         args.transform?.pool,
     );
-    return new digitalocean.DatabaseConnectionPool(childName(name, "pg-pool"), poolArgs, poolOpts);
+    return new digitalocean.DatabaseConnectionPool(childName(name, "pool"), poolArgs, poolOpts);
 }

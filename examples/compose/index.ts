@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import { AppFleet, healthCheckSchema, LoadBalancer, Network, WebService } from "../../components";
+import { healthCheckSchema, WebService } from "../../components";
+import { AppFleet, LoadBalancer, Network } from "../../components/digitalocean";
 
 /**
  * Two ways to use horizon from your own Pulumi program.
@@ -26,10 +27,10 @@ function composeExample() {
 
     const region = "fra1";
     const healthCheck = healthCheckSchema.parse({ path: "/ready" });
-    const network = new Network("worker", { region });
+    const network = new Network("worker-network", { region });
     const tag = "worker-fleet";
-    const lb = new LoadBalancer("worker", { region, vpcUuid: network.vpcId, dropletTag: tag, targetPort: 9000, healthCheck });
-    const fleet = new AppFleet("worker", {
+    const lb = new LoadBalancer("worker-lb", { region, vpcUuid: network.vpcId, dropletTag: tag, targetPort: 9000, healthCheck });
+    const fleet = new AppFleet("worker-fleet", {
         region,
         vpcUuid: network.vpcId,
         size: "s-1vcpu-1gb",

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import type { StackSpecInput } from "../../components/config/schema";
+import type { DropletsSpecInput } from "../../components/config/schema";
 import type { CacheArgs } from "../../components/digitalocean/cache";
 import type { DataNodeArgs } from "../../components/digitalocean/dataNode";
 import type { PostgresArgs } from "../../components/digitalocean/postgres";
@@ -15,7 +15,7 @@ const CREDENTIAL_OUTPUTS = ["password", "uri", "privateUri"];
 async function postgres(args: Partial<PostgresArgs> = {}) {
     return runProgram(async () => {
         const { Postgres } = await import("../../components/digitalocean/postgres");
-        const pg = new Postgres(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
+        const pg = new Postgres(`${NAME}-pg`, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
         return { privateUri: pg.privateUri, privateUriIsSecret: await isSecretOutput(pg.privateUri), host: pg.host, port: pg.port };
     });
 }
@@ -23,7 +23,7 @@ async function postgres(args: Partial<PostgresArgs> = {}) {
 async function cache(args: Partial<CacheArgs> = {}) {
     return runProgram(async () => {
         const { Cache } = await import("../../components/digitalocean/cache");
-        const c = new Cache(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
+        const c = new Cache(`${NAME}-cache`, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG, ...args });
         return { privateUri: c.privateUri, privateUriIsSecret: await isSecretOutput(c.privateUri), host: c.host, port: c.port };
     });
 }
@@ -32,7 +32,7 @@ async function cache(args: Partial<CacheArgs> = {}) {
 async function dataNode(args: Partial<DataNodeArgs> | (() => Partial<DataNodeArgs>)) {
     return runProgram(async () => {
         const { DataNode } = await import("../../components/digitalocean/dataNode");
-        const node = new DataNode(NAME, {
+        const node = new DataNode(`${NAME}-data`, {
             region: "nyc3",
             vpcUuid: "vpc-1",
             trustedTag: FLEET_TAG,
@@ -49,7 +49,7 @@ async function dataNode(args: Partial<DataNodeArgs> | (() => Partial<DataNodeArg
 }
 
 /** A one-region WebService with these data blocks. */
-async function service(spec: Pick<StackSpecInput, "database" | "cache" | "protect">) {
+async function service(spec: Pick<DropletsSpecInput, "database" | "cache" | "protect">) {
     return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
@@ -92,15 +92,15 @@ describe("Postgres", () => {
         assert.deepEqual(
             sorted(resources.map((r) => [r.type, r.name, r.parent ?? null])),
             sorted([
-                ["horizon:digitalocean:Postgres", NAME, null],
-                [T.cluster, `${NAME}-pg`, NAME],
-                [T.databaseDb, `${NAME}-pg-db`, NAME],
-                [T.databaseUser, `${NAME}-pg-user`, NAME],
-                [T.pool, `${NAME}-pg-pool`, NAME],
-                [T.databaseFirewall, `${NAME}-pg-fw`, NAME],
+                ["horizon:digitalocean:Postgres", `${NAME}-pg`, null],
+                [T.cluster, `${NAME}-pg-cluster`, `${NAME}-pg`],
+                [T.databaseDb, `${NAME}-pg-db`, `${NAME}-pg`],
+                [T.databaseUser, `${NAME}-pg-user`, `${NAME}-pg`],
+                [T.pool, `${NAME}-pg-pool`, `${NAME}-pg`],
+                [T.databaseFirewall, `${NAME}-pg-fw`, `${NAME}-pg`],
             ]),
         );
-        assert.deepEqual(find(resources, T.cluster, `${NAME}-pg`).inputs, {
+        assert.deepEqual(find(resources, T.cluster, `${NAME}-pg-cluster`).inputs, {
             engine: "pg",
             version: "16",
             size: "db-s-1vcpu-1gb",
@@ -110,10 +110,10 @@ describe("Postgres", () => {
             maintenanceWindows: [{ day: "sunday", hour: "03:00:00" }],
             tags: ["horizon:app:hits"],
         });
-        assert.deepEqual(find(resources, T.databaseDb, `${NAME}-pg-db`).inputs, { clusterId: `${NAME}-pg-id`, name: "app" });
-        assert.deepEqual(find(resources, T.databaseUser, `${NAME}-pg-user`).inputs, { clusterId: `${NAME}-pg-id`, name: "app" });
+        assert.deepEqual(find(resources, T.databaseDb, `${NAME}-pg-db`).inputs, { clusterId: `${NAME}-pg-cluster-id`, name: "app" });
+        assert.deepEqual(find(resources, T.databaseUser, `${NAME}-pg-user`).inputs, { clusterId: `${NAME}-pg-cluster-id`, name: "app" });
         assert.deepEqual(find(resources, T.pool, `${NAME}-pg-pool`).inputs, {
-            clusterId: `${NAME}-pg-id`,
+            clusterId: `${NAME}-pg-cluster-id`,
             name: "app-pool",
             mode: "transaction",
             size: 20,
@@ -133,7 +133,7 @@ describe("Postgres", () => {
             maintenanceWindow: { day: "tuesday", hour: "04:30:00" },
         });
 
-        const cluster = find(resources, T.cluster, `${NAME}-pg`).inputs;
+        const cluster = find(resources, T.cluster, `${NAME}-pg-cluster`).inputs;
         assert.deepEqual([cluster.version, cluster.size, cluster.nodeCount], ["17", "db-s-2vcpu-4gb", 2]);
         assert.deepEqual(cluster.maintenanceWindows, [{ day: "tuesday", hour: "04:30:00" }]);
         assert.equal(find(resources, T.databaseDb, `${NAME}-pg-db`).inputs.name, "hits");
@@ -146,7 +146,7 @@ describe("Postgres", () => {
         const { resources } = await postgres();
 
         assert.deepEqual(find(resources, T.databaseFirewall, `${NAME}-pg-fw`).inputs, {
-            clusterId: `${NAME}-pg-id`,
+            clusterId: `${NAME}-pg-cluster-id`,
             rules: [{ type: "tag", value: FLEET_TAG }],
         });
     });
@@ -155,7 +155,7 @@ describe("Postgres", () => {
         const { resources, outputs } = await postgres();
 
         for (const [type, name] of [
-            [T.cluster, `${NAME}-pg`],
+            [T.cluster, `${NAME}-pg-cluster`],
             [T.databaseUser, `${NAME}-pg-user`],
             [T.pool, `${NAME}-pg-pool`],
         ]) {
@@ -171,13 +171,13 @@ describe("Postgres", () => {
     });
 
     it("neither protects nor retains the cluster by default", async () => {
-        const { options } = find((await postgres()).resources, T.cluster, `${NAME}-pg`);
+        const { options } = find((await postgres()).resources, T.cluster, `${NAME}-pg-cluster`);
 
         assert.deepEqual([options.protect, options.retainOnDelete], [false, false]);
     });
 
     it("protects and retains the cluster with protect", async () => {
-        const { options } = find((await postgres({ protect: true })).resources, T.cluster, `${NAME}-pg`);
+        const { options } = find((await postgres({ protect: true })).resources, T.cluster, `${NAME}-pg-cluster`);
 
         assert.deepEqual([options.protect, options.retainOnDelete], [true, true]);
     });
@@ -194,7 +194,7 @@ describe("Postgres", () => {
             },
         });
 
-        assert.equal(find(resources, T.cluster, `${NAME}-pg`).inputs.storageSizeMib, "20480");
+        assert.equal(find(resources, T.cluster, `${NAME}-pg-cluster`).inputs.storageSizeMib, "20480");
         assert.equal(find(resources, T.pool, `${NAME}-pg-pool`).inputs.mode, "session");
         const firewall = find(resources, T.databaseFirewall, `${NAME}-pg-fw`);
         assert.deepEqual(firewall.inputs.rules, [{ type: "tag", value: "other" }]);
@@ -209,12 +209,12 @@ describe("Cache", () => {
         assert.deepEqual(
             sorted(resources.map((r) => [r.type, r.name, r.parent ?? null])),
             sorted([
-                ["horizon:digitalocean:Cache", NAME, null],
-                [T.cluster, `${NAME}-cache`, NAME],
-                [T.databaseFirewall, `${NAME}-cache-fw`, NAME],
+                ["horizon:digitalocean:Cache", `${NAME}-cache`, null],
+                [T.cluster, `${NAME}-cache-cluster`, `${NAME}-cache`],
+                [T.databaseFirewall, `${NAME}-cache-fw`, `${NAME}-cache`],
             ]),
         );
-        assert.deepEqual(find(resources, T.cluster, `${NAME}-cache`).inputs, {
+        assert.deepEqual(find(resources, T.cluster, `${NAME}-cache-cluster`).inputs, {
             engine: "valkey",
             version: "8",
             size: "db-s-1vcpu-1gb",
@@ -225,7 +225,7 @@ describe("Cache", () => {
             tags: [],
         });
         assert.deepEqual(find(resources, T.databaseFirewall, `${NAME}-cache-fw`).inputs, {
-            clusterId: `${NAME}-cache-id`,
+            clusterId: `${NAME}-cache-cluster-id`,
             rules: [{ type: "tag", value: FLEET_TAG }],
         });
     });
@@ -233,7 +233,7 @@ describe("Cache", () => {
     it("takes version, size, nodes and eviction policy", async () => {
         const { resources } = await cache({ version: "7", size: "db-s-2vcpu-4gb", nodes: 2, evictionPolicy: "volatile_ttl" });
 
-        const cluster = find(resources, T.cluster, `${NAME}-cache`).inputs;
+        const cluster = find(resources, T.cluster, `${NAME}-cache-cluster`).inputs;
         assert.deepEqual(
             [cluster.version, cluster.size, cluster.nodeCount, cluster.evictionPolicy],
             ["7", "db-s-2vcpu-4gb", 2, "volatile_ttl"],
@@ -243,27 +243,27 @@ describe("Cache", () => {
     it("keeps credentials secret", async () => {
         const { resources, outputs } = await cache();
 
-        const { additionalSecretOutputs } = find(resources, T.cluster, `${NAME}-cache`);
+        const { additionalSecretOutputs } = find(resources, T.cluster, `${NAME}-cache-cluster`);
         for (const output of CREDENTIAL_OUTPUTS) {
             assert.ok(additionalSecretOutputs.includes(output), `the cache cluster keeps ${output} secret`);
         }
         assert.equal(outputs.privateUriIsSecret, true);
-        assert.match(outputs.privateUri, /^rediss:\/\/doadmin:mock-cluster-password@private-hits-us-east-cache\./);
+        assert.match(outputs.privateUri, /^rediss:\/\/doadmin:mock-cluster-password@private-hits-us-east-cache-cluster\./);
         assert.equal(outputs.port, 25061);
     });
 
     it("protects and retains the cluster only with protect", async () => {
-        const unprotected = find((await cache()).resources, T.cluster, `${NAME}-cache`).options;
+        const unprotected = find((await cache()).resources, T.cluster, `${NAME}-cache-cluster`).options;
         assert.deepEqual([unprotected.protect, unprotected.retainOnDelete], [false, false]);
 
-        const protectedCluster = find((await cache({ protect: true })).resources, T.cluster, `${NAME}-cache`).options;
+        const protectedCluster = find((await cache({ protect: true })).resources, T.cluster, `${NAME}-cache-cluster`).options;
         assert.deepEqual([protectedCluster.protect, protectedCluster.retainOnDelete], [true, true]);
     });
 
     it("applies cluster and firewall transforms", async () => {
         const { resources } = await cache({ transform: { cluster: { size: "db-s-4vcpu-8gb" }, firewall: { rules: [] } } });
 
-        assert.equal(find(resources, T.cluster, `${NAME}-cache`).inputs.size, "db-s-4vcpu-8gb");
+        assert.equal(find(resources, T.cluster, `${NAME}-cache-cluster`).inputs.size, "db-s-4vcpu-8gb");
         assert.deepEqual(find(resources, T.databaseFirewall, `${NAME}-cache-fw`).inputs.rules, []);
     });
 });
@@ -277,21 +277,21 @@ describe("DataNode", () => {
         assert.deepEqual(
             sorted(resources.map((r) => [r.type, r.name, r.parent ?? null])),
             sorted([
-                ["horizon:digitalocean:DataNode", NAME, null],
-                [T.password, `${NAME}-pg-password`, NAME],
-                [T.password, `${NAME}-cache-password`, NAME],
-                [T.volume, `${NAME}-data-vol`, NAME],
-                [T.droplet, `${NAME}-data`, NAME],
-                [T.firewall, `${NAME}-data-fw`, NAME],
+                ["horizon:digitalocean:DataNode", `${NAME}-data`, null],
+                [T.password, `${NAME}-data-pg-password`, `${NAME}-data`],
+                [T.password, `${NAME}-data-cache-password`, `${NAME}-data`],
+                [T.volume, `${NAME}-data-volume`, `${NAME}-data`],
+                [T.droplet, `${NAME}-data-droplet`, `${NAME}-data`],
+                [T.firewall, `${NAME}-data-fw`, `${NAME}-data`],
             ]),
         );
         for (const password of ofType(resources, T.password)) {
             assert.deepEqual(password.inputs, { length: 32, special: false });
         }
-        assert.deepEqual(find(resources, T.volume, `${NAME}-data-vol`).inputs, {
+        assert.deepEqual(find(resources, T.volume, `${NAME}-data-volume`).inputs, {
             region: "nyc3",
             size: 10,
-            description: `horizon data for ${NAME}`,
+            description: `horizon data for ${NAME}-data`,
             tags: ["horizon:app:hits"],
         });
     });
@@ -299,12 +299,12 @@ describe("DataNode", () => {
     it("boots the droplet with the volume attached, replacing it only after deleting it", async () => {
         const { resources } = await dataNode({ ...both, tags: ["horizon:app:hits"], volumeSizeGb: 40 });
 
-        const droplet = find(resources, T.droplet, `${NAME}-data`);
+        const droplet = find(resources, T.droplet, `${NAME}-data-droplet`);
         // The volume is named by Pulumi's autonaming; cloud-init must mount that name, not a guess.
-        assert.match(userData(droplet), /scsi-0DO_Volume_hits-us-east-data-vol-[0-9a-f]{7}\b/);
+        assert.match(userData(droplet), /scsi-0DO_Volume_hits-us-east-data-volume-[0-9a-f]{7}\b/);
         const { userData: _userData, ...inputs } = droplet.inputs;
         assert.deepEqual(inputs, {
-            name: `${NAME}-data`,
+            name: `${NAME}-data-droplet`,
             region: "nyc3",
             size: "s-1vcpu-2gb",
             image: "ubuntu-24-04-x64",
@@ -312,16 +312,16 @@ describe("DataNode", () => {
             monitoring: true,
             sshKeys: [],
             tags: ["horizon:app:hits", `${FLEET_TAG}-data`],
-            volumeIds: [`${NAME}-data-vol-id`],
+            volumeIds: [`${NAME}-data-volume-id`],
         });
         assert.equal(droplet.options.deleteBeforeReplace, true);
-        assert.equal(find(resources, T.volume, `${NAME}-data-vol`).inputs.size, 40);
+        assert.equal(find(resources, T.volume, `${NAME}-data-volume`).inputs.size, 40);
     });
 
     it("writes the passwords only into secret user data", async () => {
         const { resources, outputs } = await dataNode(both);
 
-        const droplet = find(resources, T.droplet, `${NAME}-data`);
+        const droplet = find(resources, T.droplet, `${NAME}-data-droplet`);
         assert.deepEqual(droplet.secretInputs, ["userData"]);
         const files = writtenFiles(droplet);
         const postgresEnv = envFile(files["/etc/horizon/postgres.env"]);
@@ -380,14 +380,14 @@ describe("DataNode", () => {
 
         assert.deepEqual(
             ofType(resources, T.password).map((p) => p.name),
-            [`${NAME}-pg-password`],
+            [`${NAME}-data-pg-password`],
         );
         assert.deepEqual(find(resources, T.firewall, `${NAME}-data-fw`).inputs.inboundRules, [
             { protocol: "tcp", portRange: "5432", sourceTags: [FLEET_TAG] },
         ]);
         assert.equal(outputs.redisUrl, undefined);
         assert.match(outputs.databaseUrl ?? "", /^postgresql:\/\/hits_app:.*:5432\/hits$/);
-        const files = writtenFiles(find(resources, T.droplet, `${NAME}-data`));
+        const files = writtenFiles(find(resources, T.droplet, `${NAME}-data-droplet`));
         assert.equal(files["/etc/horizon/valkey.conf"], undefined);
         assert.match(files["/usr/local/bin/horizon-postgres"], /^image=postgres:17$/m);
     });
@@ -397,41 +397,41 @@ describe("DataNode", () => {
 
         assert.deepEqual(
             ofType(resources, T.password).map((p) => p.name),
-            [`${NAME}-cache-password`],
+            [`${NAME}-data-cache-password`],
         );
         assert.deepEqual(find(resources, T.firewall, `${NAME}-data-fw`).inputs.inboundRules, [
             { protocol: "tcp", portRange: "6379", sourceTags: [FLEET_TAG] },
         ]);
         assert.equal(outputs.databaseUrl, undefined);
-        assert.match(writtenFiles(find(resources, T.droplet, `${NAME}-data`))["/etc/horizon/valkey.conf"], /^maxmemory-policy volatile-ttl$/m);
+        assert.match(writtenFiles(find(resources, T.droplet, `${NAME}-data-droplet`))["/etc/horizon/valkey.conf"], /^maxmemory-policy volatile-ttl$/m);
     });
 
     it("refuses to run nothing", async () => {
         const { outputs } = await runProgram(async () => {
             const { DataNode } = await import("../../components/digitalocean/dataNode");
             try {
-                new DataNode(NAME, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG });
+                new DataNode(`${NAME}-data`, { region: "nyc3", vpcUuid: "vpc-1", trustedTag: FLEET_TAG });
                 return { message: "" };
             } catch (err) {
                 return { message: (err as Error).message };
             }
         });
 
-        assert.match(outputs.message, /DataNode hits-us-east: nothing to run; pass postgres, valkey or both/);
+        assert.match(outputs.message, /DataNode hits-us-east-data: nothing to run; pass postgres, valkey or both/);
     });
 
     it("protects and retains the volume only with protect", async () => {
-        const unprotected = find((await dataNode(both)).resources, T.volume, `${NAME}-data-vol`).options;
+        const unprotected = find((await dataNode(both)).resources, T.volume, `${NAME}-data-volume`).options;
         assert.deepEqual([unprotected.protect, unprotected.retainOnDelete], [false, false]);
 
-        const protectedVolume = find((await dataNode({ ...both, protect: true })).resources, T.volume, `${NAME}-data-vol`).options;
+        const protectedVolume = find((await dataNode({ ...both, protect: true })).resources, T.volume, `${NAME}-data-volume`).options;
         assert.deepEqual([protectedVolume.protect, protectedVolume.retainOnDelete], [true, true]);
     });
 
     it("tags the droplet after the trusted tag when that tag is an Output", async () => {
         const { resources } = await dataNode(() => ({ ...both, trustedTag: pulumi.output(FLEET_TAG) }));
 
-        assert.deepEqual(find(resources, T.droplet, `${NAME}-data`).inputs.tags, [`${FLEET_TAG}-data`]);
+        assert.deepEqual(find(resources, T.droplet, `${NAME}-data-droplet`).inputs.tags, [`${FLEET_TAG}-data`]);
     });
 
     it("applies droplet, volume and firewall transforms", async () => {
@@ -446,8 +446,8 @@ describe("DataNode", () => {
             },
         });
 
-        assert.equal(find(resources, T.droplet, `${NAME}-data`).inputs.size, "s-2vcpu-4gb");
-        assert.equal(find(resources, T.volume, `${NAME}-data-vol`).options.protect, true);
+        assert.equal(find(resources, T.droplet, `${NAME}-data-droplet`).inputs.size, "s-2vcpu-4gb");
+        assert.equal(find(resources, T.volume, `${NAME}-data-volume`).options.protect, true);
         assert.equal(find(resources, T.firewall, `${NAME}-data-fw`).inputs.name, "data-edge");
     });
 });
@@ -465,7 +465,7 @@ describe("WebService data services", () => {
             assert.ok(droplet.secretInputs.includes("userData"));
             const env = appEnv(droplet);
             assert.equal(env.DATABASE_URL, `postgresql://app:mock-user-password@private-${NAME}-pg-pool.db.ondigitalocean.test:25061/app-pool`);
-            assert.match(env.REDIS_URL, new RegExp(`^rediss://doadmin:mock-cluster-password@private-${NAME}-cache\\.`));
+            assert.match(env.REDIS_URL, new RegExp(`^rediss://doadmin:mock-cluster-password@private-${NAME}-cache-cluster\\.`));
             assert.ok(droplet.inputs.tags instanceof Array && droplet.inputs.tags.includes(FLEET_TAG));
         }
     });
@@ -476,8 +476,8 @@ describe("WebService data services", () => {
         assert.equal(ofType(resources, T.cluster).length, 0);
         assert.equal(ofType(resources, T.volume).length, 1);
         assert.equal(ofType(resources, T.password).length, 2);
-        assert.equal(find(resources, T.volume, `${NAME}-data-vol`).inputs.size, 20);
-        assert.equal(find(resources, T.droplet, `${NAME}-data`).options.deleteBeforeReplace, true);
+        assert.equal(find(resources, T.volume, `${NAME}-data-volume`).inputs.size, 20);
+        assert.equal(find(resources, T.droplet, `${NAME}-data-droplet`).options.deleteBeforeReplace, true);
         assert.deepEqual(find(resources, T.firewall, `${NAME}-data-fw`).inputs.inboundRules, [
             { protocol: "tcp", portRange: "5432", sourceTags: [FLEET_TAG] },
             { protocol: "tcp", portRange: "6379", sourceTags: [FLEET_TAG] },

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { StackSpecInput } from "../../components/config/schema";
+import type { DropletsSpecInput } from "../../components/config/schema";
 import type { DnsArgs } from "../../components/digitalocean/dns";
 import { find, ofType, runProgram, T } from "../helpers/mocks";
 
@@ -63,7 +63,7 @@ describe("Dns", () => {
     });
 });
 
-async function service(spec: Partial<StackSpecInput>) {
+async function service(spec: Partial<DropletsSpecInput>) {
     return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
@@ -87,8 +87,8 @@ describe("WebService DNS", () => {
         assert.deepEqual(
             ofType(resources, T.dnsRecord).map((r) => [r.name, r.parent, r.inputs.domain, r.inputs.name, r.inputs.type, r.inputs.value]),
             [
-                ["hits-us-east-a-us.api.example.com", "hits-us-east", "example.com", "us.api", "A", ip],
-                ["hits-us-east-a-api.example.com", "hits-us-east", "example.com", "api", "A", ip],
+                ["hits-us-east-dns-a-us.api.example.com", "hits-us-east-dns", "example.com", "us.api", "A", ip],
+                ["hits-us-east-dns-a-api.example.com", "hits-us-east-dns", "example.com", "api", "A", ip],
             ],
         );
     });
@@ -96,7 +96,7 @@ describe("WebService DNS", () => {
     it("files records under horizon:dnsZones", async () => {
         const { resources } = await service({ dnsZones: ["api.example.com"] });
 
-        const record = find(resources, T.dnsRecord, "hits-us-east-a-us.api.example.com").inputs;
+        const record = find(resources, T.dnsRecord, "hits-us-east-dns-a-us.api.example.com").inputs;
         assert.deepEqual([record.domain, record.name], ["api.example.com", "us"]);
     });
 
@@ -110,8 +110,8 @@ describe("WebService DNS", () => {
         });
 
         assert.deepEqual(ofType(resources, T.dnsRecord).map((r) => r.name).sort(), [
-            "hits-eu-west-a-eu.api.example.com",
-            "hits-us-east-a-us.api.example.com",
+            "hits-eu-west-dns-a-eu.api.example.com",
+            "hits-us-east-dns-a-us.api.example.com",
         ]);
     });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import type { StackSpecInput } from "../../components/config/schema";
+import type { DropletsSpecInput } from "../../components/config/schema";
 import type { HaproxyTierArgs } from "../../components/digitalocean/haproxyTier";
 import { ANYWHERE, find, FLEET_TAG, HEALTH_CHECK, NAME, ofType, type RecordedResource, runProgram, T, userData } from "../helpers/mocks";
 
@@ -10,7 +10,7 @@ const TIER_TAG = "hits-test-us-east-fleet-haproxy";
 async function tier(args: Partial<HaproxyTierArgs> = {}) {
     return runProgram(async () => {
         const { HaproxyTier } = await import("../../components/digitalocean/haproxyTier");
-        const haproxy = new HaproxyTier(NAME, {
+        const haproxy = new HaproxyTier(`${NAME}-haproxy`, {
             region: "nyc3",
             vpcUuid: "vpc-1",
             tierTag: TIER_TAG,
@@ -28,7 +28,7 @@ async function tier(args: Partial<HaproxyTierArgs> = {}) {
 }
 
 /** Runs a one-region WebService with this load balancer block. */
-async function service(loadBalancer: StackSpecInput["loadBalancer"], app: Partial<StackSpecInput["app"]> = {}) {
+async function service(loadBalancer: DropletsSpecInput["loadBalancer"], app: Partial<DropletsSpecInput["app"]> = {}) {
     return runProgram(
         async () => {
             const { WebService } = await import("../../components/webService");
@@ -56,9 +56,9 @@ describe("HaproxyTier", () => {
 
         assert.deepEqual(
             ofType(resources, T.droplet).map((d) => [d.name, d.parent, d.inputs.tags, d.inputs.size]),
-            [0, 1].map((i) => [`${NAME}-haproxy-${i}`, NAME, ["horizon:app:hits", TIER_TAG], "s-1vcpu-1gb"]),
+            [0, 1].map((i) => [`${NAME}-haproxy-node-${i}`, `${NAME}-haproxy`, ["horizon:app:hits", TIER_TAG], "s-1vcpu-1gb"]),
         );
-        assert.equal(find(resources, T.firewall, `${NAME}-haproxy-fw`).parent, NAME);
+        assert.equal(find(resources, T.firewall, `${NAME}-haproxy-fw`).parent, `${NAME}-haproxy`);
         assert.equal(outputs.privateIps.length, 2);
     });
 
@@ -126,17 +126,17 @@ describe("WebService with an HAProxy tier", () => {
 
         assert.equal(haproxyDroplets(resources).length, 2);
         assert.equal(appDroplets(resources).length, 3);
-        const lb = find(resources, T.loadBalancer, `${NAME}-lb`).inputs;
+        const lb = find(resources, T.loadBalancer, `${NAME}-lb-balancer`).inputs;
         assert.equal(lb.dropletTag, TIER_TAG);
         assert.deepEqual(lb.forwardingRules, [{ entryProtocol: "http", entryPort: 80, targetProtocol: "http", targetPort: 8080 }]);
         assert.equal((lb.healthcheck as Record<string, unknown>).port, 8080);
         assert.equal((lb.healthcheck as Record<string, unknown>).protocol, "http");
         assert.equal((lb.healthcheck as Record<string, unknown>).path, "/haproxy-health", "the load balancer checks HAProxy itself");
-        assert.deepEqual(find(resources, T.firewall, `${NAME}-fw`).inputs.inboundRules, [
+        assert.deepEqual(find(resources, T.firewall, `${NAME}-fleet-fw`).inputs.inboundRules, [
             { protocol: "tcp", portRange: "3000", sourceTags: [TIER_TAG] },
         ]);
         assert.deepEqual(find(resources, T.firewall, `${NAME}-haproxy-fw`).inputs.inboundRules, [
-            { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: [`${NAME}-lb-id`] },
+            { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: [`${NAME}-lb-balancer-id`] },
         ]);
         assert.equal(ofType(resources, T.healthGate).length, 0);
         for (const droplet of haproxyDroplets(resources)) {
@@ -157,7 +157,7 @@ describe("WebService with an HAProxy tier", () => {
     it("pins sessions in HAProxy, not on the managed load balancer", async () => {
         const { resources } = await service({ algorithm: "random", stickySessions: { cookieName: "sid", ttlSeconds: 90 } });
 
-        assert.equal("stickySessions" in find(resources, T.loadBalancer, `${NAME}-lb`).inputs, false);
+        assert.equal("stickySessions" in find(resources, T.loadBalancer, `${NAME}-lb-balancer`).inputs, false);
         for (const droplet of haproxyDroplets(resources)) {
             assert.match(userData(droplet), /^\s+balance random$/m);
             assert.match(userData(droplet), /^\s+cookie sid insert indirect nocache maxlife 90s$/m);
@@ -177,7 +177,7 @@ describe("WebService with an HAProxy tier", () => {
         const { resources } = await service({ algorithm: "round_robin" });
 
         assert.equal(haproxyDroplets(resources).length, 0);
-        const lb = find(resources, T.loadBalancer, `${NAME}-lb`).inputs;
+        const lb = find(resources, T.loadBalancer, `${NAME}-lb-balancer`).inputs;
         assert.equal(lb.dropletTag, FLEET_TAG);
         assert.equal((lb.forwardingRules as { targetPort: number }[])[0].targetPort, 3000);
     });

@@ -18,7 +18,7 @@ const HEALTH_CHECK = {
 async function loadBalancer(args: Partial<LoadBalancerArgs> = {}) {
     return runProgram(async () => {
         const { LoadBalancer } = await import("../../components/digitalocean/loadBalancer");
-        const lb = new LoadBalancer(NAME, {
+        const lb = new LoadBalancer(`${NAME}-lb`, {
             region: "nyc3",
             vpcUuid: "vpc-1",
             dropletTag: "hits-test-us-east-fleet",
@@ -30,7 +30,7 @@ async function loadBalancer(args: Partial<LoadBalancerArgs> = {}) {
     });
 }
 
-const lbInputs = (resources: Awaited<ReturnType<typeof loadBalancer>>["resources"]) => find(resources, T.loadBalancer, `${NAME}-lb`).inputs;
+const lbInputs = (resources: Awaited<ReturnType<typeof loadBalancer>>["resources"]) => find(resources, T.loadBalancer, `${NAME}-lb-balancer`).inputs;
 
 describe("LoadBalancer", () => {
     it("registers a regional load balancer over the tagged droplets, http only by default", async () => {
@@ -39,8 +39,8 @@ describe("LoadBalancer", () => {
         assert.deepEqual(
             resources.map((r) => [r.type, r.name, r.parent]),
             [
-                ["horizon:digitalocean:LoadBalancer", NAME, undefined],
-                [T.loadBalancer, `${NAME}-lb`, NAME],
+                ["horizon:digitalocean:LoadBalancer", `${NAME}-lb`, undefined],
+                [T.loadBalancer, `${NAME}-lb-balancer`, `${NAME}-lb`],
             ],
         );
         const { healthcheck: _healthcheck, ...inputs } = lbInputs(resources);
@@ -54,7 +54,7 @@ describe("LoadBalancer", () => {
             redirectHttpToHttps: false,
             enableBackendKeepalive: true,
         });
-        assert.equal(outputs.id, `${NAME}-lb-id`);
+        assert.equal(outputs.id, `${NAME}-lb-balancer-id`);
         assert.match(outputs.ip, /^203\.0\.113\.\d+$/);
         assert.equal(outputs.url, `http://${outputs.ip}`);
     });
@@ -108,8 +108,8 @@ describe("LoadBalancer", () => {
             transform: { certificate: { name: "hits-cert-1" } },
         });
 
-        const certificate = find(resources, T.certificate, `${NAME}-cert`);
-        assert.equal(certificate.parent, NAME);
+        const certificate = find(resources, T.certificate, `${NAME}-lb-cert`);
+        assert.equal(certificate.parent, `${NAME}-lb`);
         assert.deepEqual(certificate.inputs, { type: "lets_encrypt", domains: ["api.example.com", "us.api.example.com"], name: "hits-cert-1" });
         const inputs = lbInputs(resources);
         assert.deepEqual(inputs.forwardingRules, [
@@ -150,7 +150,7 @@ describe("LoadBalancer", () => {
             },
         });
 
-        const lb = find(resources, T.loadBalancer, `${NAME}-lb`);
+        const lb = find(resources, T.loadBalancer, `${NAME}-lb-balancer`);
         assert.equal(lb.inputs.disableLetsEncryptDnsRecords, true);
         assert.equal(lb.options.protect, true);
     });

@@ -26,7 +26,7 @@ describe("npm run plan", () => {
         assert.match(run.stdout, /replicas {7}3 x s-1vcpu-2gb, rolling in 3 health-gated waves/);
         assert.match(run.stdout, /health check {3}HTTP \/health on :8080 every 10 s/);
         assert.match(run.stdout, /monthly cost: \$\d+\.\d\d/);
-        assert.match(run.stdout, /^protected: hits-us-east-cache, hits-us-east-pg, hits-us-east-vpc$/m);
+        assert.match(run.stdout, /^protected: hits-us-east-cache-cluster, hits-us-east-network-vpc, hits-us-east-pg-cluster$/m);
     });
 
     it("--json lists the same resources the program registers, secrets redacted", async () => {
@@ -39,7 +39,7 @@ describe("npm run plan", () => {
             parsed.resources.map((r) => `${r.type} ${r.name}`),
             direct.plan.resources.map((r) => `${r.type} ${r.name}`),
         );
-        const droplet = parsed.resources.find((r) => r.name === "hits-us-east-droplet-0");
+        const droplet = parsed.resources.find((r) => r.name === "hits-us-east-fleet-droplet-0");
         assert.equal(droplet?.inputs.userData, "[secret]");
     });
 
@@ -90,7 +90,7 @@ describe("npm run plan -- --diff", () => {
         const run = plan(["--stack", "staging", "--diff", "HEAD~1"], clone);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /### Plan diff for `staging`/);
-        assert.match(run.stdout, /hits-staging-droplet-2\.\.3/);
+        assert.match(run.stdout, /hits-staging-fleet-droplet-2\.\.3/);
         const worktrees = execFileSync("git", ["worktree", "list"], { cwd: clone }).toString().trim().split("\n");
         assert.equal(worktrees.length, 1, "the temporary worktree is removed");
     });

@@ -18,14 +18,14 @@ describe("estimateCost", () => {
         assert.deepEqual(
             report.lines.map((l) => [l.name, l.item, l.monthlyUsd]),
             [
-                ["hits-us-east-pg", "pg db-s-1vcpu-2gb x2", 60.9],
-                ["hits-us-east-cache", "valkey db-s-1vcpu-1gb x1", 15],
-                ["hits-us-east-droplet-0", "s-1vcpu-2gb", 12],
-                ["hits-us-east-droplet-1", "s-1vcpu-2gb", 12],
-                ["hits-us-east-droplet-2", "s-1vcpu-2gb", 12],
-                ["hits-us-east-haproxy-0", "s-1vcpu-1gb", 6],
-                ["hits-us-east-haproxy-1", "s-1vcpu-1gb", 6],
-                ["hits-us-east-lb", "regional x1", 12],
+                ["hits-us-east-pg-cluster", "pg db-s-1vcpu-2gb x2", 60.9],
+                ["hits-us-east-cache-cluster", "valkey db-s-1vcpu-1gb x1", 15],
+                ["hits-us-east-fleet-droplet-0", "s-1vcpu-2gb", 12],
+                ["hits-us-east-fleet-droplet-1", "s-1vcpu-2gb", 12],
+                ["hits-us-east-fleet-droplet-2", "s-1vcpu-2gb", 12],
+                ["hits-us-east-haproxy-node-0", "s-1vcpu-1gb", 6],
+                ["hits-us-east-haproxy-node-1", "s-1vcpu-1gb", 6],
+                ["hits-us-east-lb-balancer", "regional x1", 12],
             ],
         );
     });

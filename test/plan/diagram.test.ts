@@ -50,7 +50,7 @@ describe("renderMermaid", () => {
     });
 
     it("counts replicas per size while a resize is half done", () => {
-        const unit = regionalUnit({ replicas: 3 }).map((r) => (r.name === "hits-us-east-droplet-2" ? { ...r, inputs: { ...r.inputs, size: "s-2vcpu-4gb" } } : r));
+        const unit = regionalUnit({ replicas: 3 }).map((r) => (r.name === "hits-us-east-fleet-droplet-2" ? { ...r, inputs: { ...r.inputs, size: "s-2vcpu-4gb" } } : r));
         assert.match(renderMermaid(unit), /"App replicas · 2 x s-1vcpu-2gb \+ 1 x s-2vcpu-4gb"/);
     });
 
@@ -96,10 +96,13 @@ describe("renderMermaid", () => {
 });
 
 describe("dropletRole", () => {
-    it("reads the role from the droplet name", () => {
-        assert.equal(dropletRole("hits-us-east-droplet-12"), "app");
-        assert.equal(dropletRole("hits-us-east-haproxy-1"), "haproxy");
-        assert.equal(dropletRole("hits-us-east-data"), "data");
+    it("reads the role from the droplet's horizon:role tag, never from its name", () => {
+        const droplet = (tags: unknown) => ({ inputs: { name: "any-name", tags } });
+        assert.equal(dropletRole(droplet(["horizon:app:hits", "horizon:role:app"])), "app");
+        assert.equal(dropletRole(droplet(["horizon:role:haproxy", "hits-test-us-east-fleet-haproxy"])), "haproxy");
+        assert.equal(dropletRole(droplet(["horizon:role:data"])), "data");
+        assert.equal(dropletRole(droplet(["hits-us-east-data"])), "app", "a name-like tag is not a role");
+        assert.equal(dropletRole(droplet("[unknown]")), "app");
     });
 });
 

@@ -24,27 +24,28 @@ describe("diffPlans", () => {
     it("finds added, removed and changed resources by type and name", () => {
         const { diff } = managedToContainer();
         const added = diff.added.map((r) => r.name);
-        assert.ok(["hits-us-east-droplet-3", "hits-us-east-droplet-4", "hits-us-east-data", "hits-us-east-data-vol"].every((n) => added.includes(n)), added.join());
-        assert.ok(!added.includes("hits-us-east-droplet-2"));
-        assert.ok(diff.removed.some((r) => r.type === DB && r.name === "hits-us-east-pg"));
-        assert.deepEqual(diff.changed, [
-            { type: "digitalocean:index/loadBalancer:LoadBalancer", name: "hits-us-east-lb", changes: [{ path: "healthcheck.path", before: "/health", after: "/ready" }] },
-        ]);
+        assert.ok(["hits-us-east-fleet-droplet-3", "hits-us-east-fleet-droplet-4", "hits-us-east-data-droplet", "hits-us-east-data-volume"].every((n) => added.includes(n)), added.join());
+        assert.ok(!added.includes("hits-us-east-fleet-droplet-2"));
+        assert.ok(diff.removed.some((r) => r.type === DB && r.name === "hits-us-east-pg-cluster"));
+        assert.deepEqual(
+            diff.changed.map(({ type, name, changes }) => ({ type, name, changes })),
+            [{ type: "digitalocean:index/loadBalancer:LoadBalancer", name: "hits-us-east-lb-balancer", changes: [{ path: "healthcheck.path", before: "/health", after: "/ready" }] }],
+        );
     });
 
     it("puts the removal of a managed database cluster first among the warnings", () => {
         const before = plan("s", [
-            resource(VOLUME, "hits-us-east-data-vol", { region: "nyc3", size: 10 }),
-            resource(DB, "hits-us-east-cache", { engine: "valkey", region: "nyc3" }),
-            resource(DB, "hits-us-east-pg", { engine: "pg", region: "nyc3" }),
+            resource(VOLUME, "hits-us-east-data-volume", { region: "nyc3", size: 10 }),
+            resource(DB, "hits-us-east-cache-cluster", { engine: "valkey", region: "nyc3" }),
+            resource(DB, "hits-us-east-pg-cluster", { engine: "pg", region: "nyc3" }),
         ]);
-        const after = plan("s", [resource(DB, "hits-us-east-cache", { engine: "valkey", region: "ams3" })]);
+        const after = plan("s", [resource(DB, "hits-us-east-cache-cluster", { engine: "valkey", region: "ams3" })]);
         assert.deepEqual(
             diffPlans(before, after).warnings.map((w) => [w.risk, w.name]),
             [
-                ["database-removed", "hits-us-east-pg"],
-                ["database-replaced", "hits-us-east-cache"],
-                ["removed", "hits-us-east-data-vol"],
+                ["database-removed", "hits-us-east-pg-cluster"],
+                ["database-replaced", "hits-us-east-cache-cluster"],
+                ["removed", "hits-us-east-data-volume"],
             ],
         );
     });
@@ -66,11 +67,11 @@ describe("diffPlans", () => {
 
     it("warns when the data droplet is replaced, but not when replicas roll", () => {
         const unit = regionalUnit({ database: "container" });
-        const after = withInputs(withInputs(unit, "hits-us-east-data", { image: "docker-24-04" }), "hits-us-east-droplet-0", { image: "docker-24-04" });
+        const after = withInputs(withInputs(unit, "hits-us-east-data-droplet", { image: "docker-24-04" }), "hits-us-east-fleet-droplet-0", { image: "docker-24-04" });
         const warnings = diffPlans(plan("s", unit), plan("s", after)).warnings;
         assert.deepEqual(
             warnings.map((w) => [w.risk, w.name]),
-            [["replaced", "hits-us-east-data"]],
+            [["replaced", "hits-us-east-data-droplet"]],
         );
     });
 
@@ -111,13 +112,13 @@ describe("renderDiffMarkdown", () => {
         const firstTable = markdown.indexOf("#### ");
         assert.ok(caution >= 0 && caution < firstTable, "the stateful warning block comes before the tables");
         const firstBullet = markdown.indexOf("> - ");
-        assert.equal(markdown.indexOf("`hits-us-east-pg`"), markdown.indexOf("`hits-us-east-pg`", firstBullet), "the first mention of the cluster is its warning");
-        assert.match(markdown.slice(firstBullet), /^> - \*\*Removes\*\* DatabaseCluster `hits-us-east-pg`: the managed Postgres cluster leaves the stack but stays, and is still billed, in DigitalOcean; it is protected/);
+        assert.equal(markdown.indexOf("`hits-us-east-pg-cluster`"), markdown.indexOf("`hits-us-east-pg-cluster`", firstBullet), "the first mention of the cluster is its warning");
+        assert.match(markdown.slice(firstBullet), /^> - \*\*Removes\*\* DatabaseCluster `hits-us-east-pg-cluster`: the managed Postgres cluster leaves the stack but stays, and is still billed, in DigitalOcean; it is protected/);
 
-        assert.match(markdown, /\| `hits-us-east-droplet-3\.\.4` \(2\) \| Droplet \| size=s-1vcpu-2gb, region=nyc3 \|/);
-        assert.match(markdown, /\| `hits-us-east-lb` \| LoadBalancer \| update \| `healthcheck\.path`: `\/health` → `\/ready` \|/);
-        assert.match(markdown, /\| `hits-us-east-data` \| Droplet \|/);
-        assert.match(markdown, /\| `hits-us-east-data-vol` \| Volume \| size=10, region=nyc3 \|/);
+        assert.match(markdown, /\| `hits-us-east-fleet-droplet-3\.\.4` \(2\) \| Droplet \| size=s-1vcpu-2gb, region=nyc3 \|/);
+        assert.match(markdown, /\| `hits-us-east-lb-balancer` \| LoadBalancer \| update \| `healthcheck\.path`: `\/health` → `\/ready` \|/);
+        assert.match(markdown, /\| `hits-us-east-data-droplet` \| Droplet \|/);
+        assert.match(markdown, /\| `hits-us-east-data-volume` \| Volume \| size=10, region=nyc3 \|/);
         assert.match(markdown, /monthly cost \$123\.90 → \$100\.00 \(-\$23\.90\)/);
         assert.match(markdown, /```mermaid\nflowchart LR\n[\s\S]*App replicas · 5 x s-1vcpu-2gb[\s\S]*```/);
     });
@@ -126,7 +127,7 @@ describe("renderDiffMarkdown", () => {
         const before = plan("s", regionalUnit({ replicas: 100, size: "s-1vcpu-2gb", waveSize: 25 }));
         const after = plan("s", regionalUnit({ replicas: 100, size: "s-2vcpu-4gb", waveSize: 25 }));
         const markdown = renderDiffMarkdown(diffPlans(before, after), { stack: "s", before, after });
-        assert.match(markdown, /\| `hits-us-east-droplet-0\.\.99` \(100\) \| Droplet \| update \| `size`: `s-1vcpu-2gb` → `s-2vcpu-4gb` \|/);
+        assert.match(markdown, /\| `hits-us-east-fleet-droplet-0\.\.99` \(100\) \| Droplet \| update \| `size`: `s-1vcpu-2gb` → `s-2vcpu-4gb` \|/);
         assert.match(markdown, /\| Droplet s-2vcpu-4gb \| — \| 100 · \$2,400\.00 \| \+\$2,400\.00 \|/);
     });
 
@@ -140,7 +141,7 @@ describe("renderDiffMarkdown", () => {
         const markdown = renderDiffMarkdown(diffPlans(before, after), { stack: "s", before, after });
         assert.ok(markdown.length < 60000, `${markdown.length} characters`);
         assert.match(markdown, /\| … and 960 more droplets \| {2}\| {2}\|/);
-        assert.match(markdown, /\*\*Removes\*\* DatabaseCluster `hits-us-east-pg`/);
+        assert.match(markdown, /\*\*Removes\*\* DatabaseCluster `hits-us-east-pg-cluster`/);
     });
 
     it("collapses a scale-up to 1,000 replicas into one row per kind of resource", () => {
@@ -148,15 +149,15 @@ describe("renderDiffMarkdown", () => {
         const after = plan("s", regionalUnit({ replicas: 1000 }));
         const markdown = renderDiffMarkdown(diffPlans(before, after), { stack: "s", before, after });
         assert.ok(markdown.length < 60000, `${markdown.length} characters`);
-        assert.match(markdown, /\| `hits-us-east-droplet-3\.\.999` \(997\) \| Droplet \| size=s-1vcpu-2gb, region=nyc3 \|/);
-        assert.match(markdown, /\| `hits-us-east-gate-3\.\.999` \(997\) \| HealthGate \(dynamic\) \|/);
+        assert.match(markdown, /\| `hits-us-east-fleet-droplet-3\.\.999` \(997\) \| Droplet \| size=s-1vcpu-2gb, region=nyc3 \|/);
+        assert.match(markdown, /\| `hits-us-east-fleet-gate-3\.\.999` \(997\) \| HealthGate \(dynamic\) \|/);
     });
 
     it("cuts to any limit and still leads with the stateful warnings", () => {
         const { before, after, diff } = managedToContainer();
         const markdown = renderDiffMarkdown(diff, { stack: "production", before, after, maxChars: 700 });
         assert.ok(markdown.length <= 700, `${markdown.length} characters`);
-        assert.match(markdown, /\*\*Removes\*\* DatabaseCluster `hits-us-east-pg`/);
+        assert.match(markdown, /\*\*Removes\*\* DatabaseCluster `hits-us-east-pg-cluster`/);
     });
 
     it("escapes pipes so a value cannot split a table row", () => {
@@ -167,11 +168,11 @@ describe("renderDiffMarkdown", () => {
     });
 
     it("shows what joined or left a long list, and where a long string starts to differ", () => {
-        const names = Array.from({ length: 30 }, (_, i) => `hits-us-east-droplet-${i}`);
+        const names = Array.from({ length: 30 }, (_, i) => `hits-us-east-fleet-droplet-${i}`);
         const before = plan("s", [resource(DROPLET, "d", { tags: names, image: `${"x".repeat(100)}-old` })]);
-        const after = plan("s", [resource(DROPLET, "d", { tags: [...names.slice(1), "hits-us-east-droplet-30"], image: `${"x".repeat(100)}-new` })]);
+        const after = plan("s", [resource(DROPLET, "d", { tags: [...names.slice(1), "hits-us-east-fleet-droplet-30"], image: `${"x".repeat(100)}-new` })]);
         const markdown = renderDiffMarkdown(diffPlans(before, after), { stack: "s", before, after, maxValueChars: 40 });
-        assert.match(markdown, /`tags`: − `hits-us-east-droplet-0` \+ `hits-us-east-droplet-30`/);
+        assert.match(markdown, /`tags`: − `hits-us-east-fleet-droplet-0` \+ `hits-us-east-fleet-droplet-30`/);
         assert.match(markdown, /`image`: `…x{35}-old` → `…x{35}-new`/);
     });
 

@@ -29,14 +29,14 @@ describe("plan diff of the real program", () => {
             after: after.plan,
         });
 
-        const clusterRemoval = markdown.indexOf("hits-us-east-pg");
+        const clusterRemoval = markdown.indexOf("hits-us-east-pg-cluster");
         assert.ok(clusterRemoval >= 0, "the managed Postgres cluster's removal is listed");
-        for (const later of ["hits-us-east-droplet-4", "/ready"]) {
+        for (const later of ["hits-us-east-fleet-droplet-4", "/ready"]) {
             const at = markdown.indexOf(later);
             assert.ok(at > clusterRemoval, `${later} appears, after the database removal`);
         }
         assert.match(markdown, /\/health/, "the old health-check path is shown next to the new one");
-        assert.match(markdown, /hits-us-east-data/, "the data droplet that replaces the cluster is added");
+        assert.match(markdown, /hits-us-east-data-droplet/, "the data droplet that replaces the cluster is added");
         assert.ok(markdown.length < 60_000);
     });
 });

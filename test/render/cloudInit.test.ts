@@ -14,8 +14,8 @@ import {
     renderAppCloudInit,
     renderDataCloudInit,
     renderHaproxyCloudInit,
-    renderHealthCommand,
 } from "../../components/render/cloudInit";
+import { renderHealthCommand } from "../../components/render/healthCheck";
 import { matchSnapshot } from "../helpers/snapshot";
 
 interface WriteFileEntry {

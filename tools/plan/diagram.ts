@@ -1,20 +1,16 @@
+import { roleFromTags } from "../../components/core/names";
 import type { PlannedResource } from "./inventory";
 import { DO_TYPES, isRecord, numberInput, stringInput } from "./cost";
 
 export type DropletRole = "app" | "haproxy" | "data";
 
 /**
- * What a droplet is for, from the role in its name (`<app>-<unit>-droplet-N`,
- * `-haproxy-N`, `-data`): names are the component's stable contract, tags are user-extensible.
+ * What a droplet is for, from its `horizon:role:<role>` tag (names may change with
+ * `aliases`; the role tag is the contract). A droplet without one counts as an app replica.
  */
-export function dropletRole(name: string): DropletRole {
-    if (/-haproxy-\d+$/.test(name)) {
-        return "haproxy";
-    }
-    if (/-data$/.test(name)) {
-        return "data";
-    }
-    return "app";
+export function dropletRole(droplet: Pick<PlannedResource, "inputs">): DropletRole {
+    const role = roleFromTags(Array.isArray(droplet.inputs.tags) ? droplet.inputs.tags : []);
+    return role === "haproxy" || role === "data" ? role : "app";
 }
 
 interface RegionGroup {
@@ -73,7 +69,7 @@ function groupByRegion(resources: PlannedResource[]): RegionGroup[] {
     for (const r of resources) {
         switch (r.type) {
             case DO_TYPES.droplet:
-                groupFor(r)[dropletRole(r.name)].push(r);
+                groupFor(r)[dropletRole(r)].push(r);
                 break;
             case DO_TYPES.loadBalancer:
                 if (stringInput(r.inputs, "type") !== "GLOBAL") {

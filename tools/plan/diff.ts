@@ -14,6 +14,8 @@ export interface ValueChange {
 export interface ChangedResource {
     readonly type: string;
     readonly name: string;
+    /** The resource's inputs after the change (its role tag among them). */
+    readonly inputs: Record<string, unknown>;
     readonly changes: ValueChange[];
 }
 
@@ -65,7 +67,7 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
         }
         const changes = resourceChanges(previous, r);
         if (changes.length > 0) {
-            changed.push({ type: r.type, name: r.name, changes });
+            changed.push({ type: r.type, name: r.name, inputs: r.inputs, changes });
         }
     }
     const removed = before.resources.filter((r) => !current.has(key(r)));
@@ -124,7 +126,7 @@ function removalWarnings(r: PlannedResource): StatefulWarning[] {
         case DO_TYPES.vpc:
             return warn("removed", "the VPC", "and whatever still sits in it has to be recreated elsewhere");
     }
-    if (r.type === DO_TYPES.droplet && dropletRole(r.name) === "data") {
+    if (r.type === DO_TYPES.droplet && dropletRole(r) === "data") {
         return warn("removed", "the data droplet", "and everything on its own disk with it");
     }
     const reason = "a protected resource is removed from the program, so `pulumi up` stops until protect is lifted";
@@ -139,7 +141,7 @@ function replacingPaths(change: ChangedResource): string[] {
 }
 
 function replacementWarnings(change: ChangedResource): StatefulWarning[] {
-    const isStateful = REPLACING_PATHS[change.type] !== undefined && (change.type !== DO_TYPES.droplet || dropletRole(change.name) === "data");
+    const isStateful = REPLACING_PATHS[change.type] !== undefined && (change.type !== DO_TYPES.droplet || dropletRole(change) === "data");
     const paths = isStateful ? replacingPaths(change) : [];
     if (paths.length === 0) {
         return [];

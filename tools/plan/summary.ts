@@ -1,5 +1,5 @@
 import type { StackSpec } from "../../components/config";
-import { waveSize, waves } from "../../components/render/names";
+import { waveSize, waves } from "../../components/core/rollout";
 import type { CostReport, PlannedResource } from "./inventory";
 import { formatUsd as usd } from "./markdown";
 
@@ -38,9 +38,13 @@ export function renderSummary(
 ): string {
     const lines: string[] = [`horizon plan: stack ${stack} (platform ${spec.platform}, app ${spec.app.name}, image ${spec.app.image})`, ""];
     const hc = spec.app.healthCheck;
-    const lb = spec.loadBalancer;
-    const regionsToShow = resources.length > 0 ? spec.regions : [];
-    for (const region of regionsToShow) {
+    // Other platforms register nothing yet; their stacks show the totals only.
+    const droplets = spec.platform === "droplets" && resources.length > 0 ? spec : undefined;
+    const lb = droplets?.loadBalancer;
+    for (const region of droplets?.regions ?? []) {
+        if (lb === undefined) {
+            break;
+        }
         const regional = resources.filter((r) => r.name.startsWith(`${spec.app.name}-${region.name}-`));
         const gates = regional.filter((r) => r.type.endsWith(":HealthGate")).length;
         const rollout =

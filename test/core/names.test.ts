@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { childName, fleetTag, projectEnvironment, standardTags, toTag, waves, waveSize } from "../../components/render/names";
+import { waveSize, waves } from "../../components/core/rollout";
+import { childName, fleetTag, projectEnvironment, standardTags, toTag } from "../../components/core/names";
 
 describe("waveSize", () => {
     it("takes a percentage of the replicas, rounded up", () => {

@@ -41,17 +41,22 @@ export function projectEnvironment(stack: string, protect = false): "Production"
     return "Development";
 }
 
-/** Number of replicas per rolling wave for `maxSurge` (a count or a percentage, rounded up). */
-export function waveSize(replicas: number, maxSurge: number | string): number {
-    const size = typeof maxSurge === "number" ? maxSurge : Math.ceil((replicas * Number.parseInt(maxSurge, 10)) / 100);
-    return Math.min(replicas, Math.max(1, size));
+/** Roles a resource can play; carried as the tag or label `horizon:role:<role>`. */
+export const ROLES = ["app", "haproxy", "data", "balancer", "database", "cache", "network", "dns"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The tag (DigitalOcean) or label value that says what a resource is for. */
+export function roleTag(role: Role): string {
+    return `horizon:role:${role}`;
 }
 
-/** Splits `0..count-1` into consecutive waves of `size`. */
-export function waves(count: number, size: number): number[][] {
-    const out: number[][] = [];
-    for (let start = 0; start < count; start += size) {
-        out.push(Array.from({ length: Math.min(size, count - start) }, (_, i) => start + i));
+/** The role a resource's tags name, if any. */
+export function roleFromTags(tags: readonly unknown[] | undefined): Role | undefined {
+    for (const tag of tags ?? []) {
+        const role = typeof tag === "string" && tag.startsWith("horizon:role:") ? tag.slice("horizon:role:".length) : undefined;
+        if ((ROLES as readonly string[]).includes(role ?? "")) {
+            return role as Role;
+        }
     }
-    return out;
+    return undefined;
 }

@@ -1,0 +1,233 @@
+/**
+ * The service spec every platform shares, as plain types with every default filled in.
+ * `config/` parses stack files into these types (once, before any resource exists); components
+ * and platforms take them, never zod types, so a program can build a spec in code too.
+ */
+
+export const PLATFORMS = ["droplets", "kubernetes", "docker"] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+export const ALGORITHMS = ["round_robin", "least_connections", "source", "random"] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export const DEPLOYMENT_STRATEGIES = ["rolling", "replace"] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
+export const DATA_MODES = ["managed", "container", "none"] as const;
+export type DataMode = (typeof DATA_MODES)[number];
+
+/** DigitalOcean's names for the Valkey eviction policies (`eviction_policy` on a cluster). */
+export const EVICTION_POLICIES = [
+    "noeviction",
+    "allkeys_lru",
+    "allkeys_random",
+    "volatile_lru",
+    "volatile_random",
+    "volatile_ttl",
+] as const;
+export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const DEFAULT_PLATFORM: PlatformName = "droplets";
+export const DEFAULT_APP_PORT = 8080;
+/** Ranges and defaults follow DigitalOcean's load balancer health check. */
+export const DEFAULT_HEALTH_CHECK = {
+    path: "/health",
+    protocol: "http",
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    healthyThreshold: 5,
+    unhealthyThreshold: 3,
+} as const;
+export const DEFAULT_MIN_READY_SECONDS = 10;
+export const DEFAULT_READY_TIMEOUT_SECONDS = 600;
+export const DEFAULT_MAX_SURGE = "25%";
+export const DEFAULT_REPLICAS = 2;
+export const DEFAULT_DROPLET_SIZE = "s-1vcpu-1gb";
+export const DEFAULT_LB_SIZE_UNIT = 1;
+export const DEFAULT_HAPROXY = { size: "s-1vcpu-1gb", nodes: 2 } as const;
+export const DEFAULT_DATABASE = {
+    engine: "postgres",
+    mode: "none",
+    version: "16",
+    size: "db-s-1vcpu-1gb",
+    nodes: 1,
+    name: "app",
+    user: "app",
+    poolSize: 20,
+    volumeSizeGb: 10,
+    maintenanceWindow: { day: "sunday", hour: "03:00:00" },
+} as const;
+export const DEFAULT_CACHE = {
+    engine: "valkey",
+    mode: "none",
+    version: "8",
+    size: "db-s-1vcpu-1gb",
+    nodes: 1,
+    evictionPolicy: "allkeys_lru",
+} as const;
+export const DEFAULT_AUTOSCALING_CPU_PERCENT = 50;
+
+/** How every consumer (load balancer, HAProxy, Docker, Kubernetes) checks a replica. */
+export interface HealthCheck {
+    /** HTTP path probed on every replica. */
+    readonly path: string;
+    /** Port probed; the app port when left out. */
+    readonly port?: number;
+    readonly protocol: "http" | "https" | "tcp";
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    /** Consecutive successes before a replica receives traffic. */
+    readonly healthyThreshold: number;
+    /** Consecutive failures before a replica is taken out. */
+    readonly unhealthyThreshold: number;
+}
+
+export interface Resources {
+    /** CPUs per replica (fractions allowed). */
+    readonly cpu?: number;
+    readonly memoryMb?: number;
+}
+
+export interface RegistryCredentials {
+    readonly server: string;
+    readonly username: string;
+    readonly password: string;
+}
+
+export interface AppSpec {
+    /** Lower-case DNS label; prefixes every resource name. */
+    readonly name: string;
+    readonly image: string;
+    readonly port: number;
+    readonly env: Readonly<Record<string, string>>;
+    readonly secretEnv: Readonly<Record<string, string>>;
+    readonly healthCheck: HealthCheck;
+    readonly minReadySeconds: number;
+    readonly readyTimeoutSeconds: number;
+    readonly deploymentStrategy: DeploymentStrategy;
+    /** Replicas created per rolling wave: a count or a percentage, rounded up. */
+    readonly maxSurge: number | string;
+    readonly resources?: Resources;
+    readonly registry?: RegistryCredentials;
+}
+
+/** What every platform's region has. */
+export interface RegionBase {
+    /** Name of this regional unit, used in resource names, e.g. `us-east`. */
+    readonly name: string;
+    readonly replicas: number;
+    /** Environment variables for this region only; they override `app.env`. */
+    readonly env: Readonly<Record<string, string>>;
+}
+
+export interface DropletRegion extends RegionBase {
+    /** DigitalOcean region slug. */
+    readonly region: string;
+    /** Droplet size slug for the replicas. */
+    readonly size: string;
+    /** Host names pointed at this region's load balancer. */
+    readonly domains: readonly string[];
+    readonly vpcIpRange?: string;
+}
+
+export interface KubernetesRegion extends RegionBase {
+    /** DigitalOcean region slug of the cluster. */
+    readonly region: string;
+    readonly domains: readonly string[];
+    readonly vpcIpRange?: string;
+}
+
+export type DockerRegion = RegionBase;
+
+export interface StickySessions {
+    readonly cookieName: string;
+    readonly ttlSeconds: number;
+}
+
+export interface HttpsSpec {
+    readonly domains: readonly string[];
+    readonly redirectHttp: boolean;
+}
+
+export interface LoadBalancerSpec {
+    readonly algorithm: Algorithm;
+    readonly stickySessions?: StickySessions;
+}
+
+export interface MaintenanceWindow {
+    readonly day: Weekday;
+    readonly hour: string;
+}
+
+export interface DatabaseSpec {
+    readonly engine: "postgres";
+    readonly mode: DataMode;
+    readonly version: string;
+    readonly size: string;
+    readonly nodes: number;
+    readonly name: string;
+    readonly user: string;
+    readonly poolSize: number;
+    readonly volumeSizeGb: number;
+    readonly maintenanceWindow: MaintenanceWindow;
+}
+
+export interface CacheSpec {
+    readonly engine: "valkey";
+    readonly mode: DataMode;
+    readonly version: string;
+    readonly size: string;
+    readonly nodes: number;
+    readonly evictionPolicy: EvictionPolicy;
+}
+
+export interface AutoscalingSpec {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly cpuPercent: number;
+}
+
+/** The keys every platform understands. */
+interface SpecBase<P extends PlatformName, R extends RegionBase, LB extends LoadBalancerSpec> {
+    readonly platform: P;
+    readonly app: AppSpec;
+    readonly regions: readonly R[];
+    readonly loadBalancer: LB;
+    readonly database: DatabaseSpec;
+    readonly cache: CacheSpec;
+    /** Protect stateful resources (`protect` + `retainOnDelete`). */
+    readonly protect: boolean;
+    /** Extra tags (labels) on every resource that takes them. */
+    readonly tags: readonly string[];
+}
+
+export interface DropletLoadBalancerSpec extends LoadBalancerSpec {
+    readonly sizeUnit: number;
+    readonly https?: HttpsSpec;
+    readonly haproxy: { readonly size: string; readonly nodes: number };
+}
+
+export interface DropletsSpec extends SpecBase<"droplets", DropletRegion, DropletLoadBalancerSpec> {
+    readonly sshKeys: readonly string[];
+    readonly adminCidrs: readonly string[];
+    readonly dnsZones: readonly string[];
+}
+
+export interface KubernetesLoadBalancerSpec extends LoadBalancerSpec {
+    readonly sizeUnit: number;
+    readonly https?: HttpsSpec;
+}
+
+export interface KubernetesSpec extends SpecBase<"kubernetes", KubernetesRegion, KubernetesLoadBalancerSpec> {
+    readonly autoscaling?: AutoscalingSpec;
+    readonly dnsZones: readonly string[];
+}
+
+export type DockerSpec = SpecBase<"docker", DockerRegion, LoadBalancerSpec>;
+
+/** The whole parsed stack: one platform's spec. */
+export type ServiceSpec = DropletsSpec | KubernetesSpec | DockerSpec;
+export type AnyRegion = ServiceSpec["regions"][number];
