@@ -166,6 +166,7 @@ export class ReadReplica {
     }
 }
 
+/** Up to the next hundredth: the lag is an upper bound, and one just above the maximum must not print as equal to it. */
 function roundLag(seconds: number): number {
-    return Math.round(seconds * 10) / 10;
+    return Math.ceil(seconds * 100) / 100;
 }
