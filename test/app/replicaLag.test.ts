@@ -16,6 +16,9 @@ describe("read replica lag", () => {
         assert.equal(requiredReplayLsn(boundary + 40n, 8192), boundary);
         assert.equal(requiredReplayLsn(boundary + 48n, 8192), boundary + 48n);
         assert.equal(requiredReplayLsn(boundary + 0x128n, 8192), boundary + 0x128n);
+        // Read off PostgreSQL 15 right after pg_basebackup: the primary's insert position at the
+        // start of a new segment (after its 40-byte long header) and the idle replica's replay position.
+        assert.equal(requiredReplayLsn(parseLsn("0/3000028"), 8192), parseLsn("0/3000000"));
     });
 
     const inRecovery = { inRecovery: true, lastReplayedCommitAgeSeconds: null };
