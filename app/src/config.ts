@@ -5,7 +5,17 @@
 
 export interface AppConfig {
     readonly port: number;
+    /** The primary: every write, and reads when there is no read replica or it cannot serve them. */
     readonly databaseUrl: string;
+    /**
+     * The nearest read replica (`DATABASE_READ_URL`); undefined when unset or the same as
+     * `databaseUrl` (the primary's own region), so that reads then use the primary's pool.
+     */
+    readonly databaseReadUrl: string | undefined;
+    /** Above this replication lag, reads go to the primary instead of the read replica. */
+    readonly databaseReadMaxLagSeconds: number;
+    /** How long a read (and a lag check) may wait on the read replica before the primary serves it. */
+    readonly databaseReadTimeoutMs: number;
     readonly redisUrl: string;
     /** Shown in every response (`X-Replica`) so a client can tell replicas apart. */
     readonly replicaId: string;
@@ -26,11 +36,19 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 /** No delay by default: only the platform knows its load balancer's check timing. */
 export const DEFAULT_SHUTDOWN_DELAY_MS = 0;
+/** Reads may be this stale; the check interval (a few seconds) comes on top. */
+export const DEFAULT_DATABASE_READ_MAX_LAG_SECONDS = 30;
+/** A read replica in the same region answers in milliseconds; one that takes a second is not serving. */
+export const DEFAULT_DATABASE_READ_TIMEOUT_MS = 1000;
 const MAX_DURATION_MS = 600_000;
+const MAX_LAG_SECONDS = 3600;
+const READ_TIMEOUT_RANGE_MS = { min: 100, max: 60_000 };
 
 const REPLICA_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DIGITS = /^[0-9]+$/;
 const URL_WITH_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const POSTGRES_SCHEMES = ["postgres:", "postgresql:"];
+const DURATION_RANGE = { min: 0, max: MAX_DURATION_MS, unit: "milliseconds" } as const;
 const DATABASE_URL_EXAMPLE = "postgres://user:password@host:5432/database";
 const REDIS_URL_EXAMPLE = "redis://[user:password@]host:6379";
 
@@ -43,13 +61,32 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Env, hostname: string): AppConfig {
     const problems: string[] = [];
+    // Read in this order so that problems are listed as the variables are documented.
+    const port = readPort(env.PORT, problems);
+    const databaseUrl = readUrl("DATABASE_URL", env.DATABASE_URL, POSTGRES_SCHEMES, DATABASE_URL_EXAMPLE, problems);
+    const databaseReadUrl = readOptionalUrl("DATABASE_READ_URL", env.DATABASE_READ_URL, POSTGRES_SCHEMES, DATABASE_URL_EXAMPLE, problems);
     const config: AppConfig = {
-        port: readPort(env.PORT, problems),
-        databaseUrl: readUrl("DATABASE_URL", env.DATABASE_URL, ["postgres:", "postgresql:"], DATABASE_URL_EXAMPLE, problems),
+        port,
+        databaseUrl,
+        databaseReadUrl: databaseReadUrl === databaseUrl ? undefined : databaseReadUrl,
+        databaseReadMaxLagSeconds: readWholeNumber(
+            "DATABASE_READ_MAX_LAG_SECONDS",
+            env.DATABASE_READ_MAX_LAG_SECONDS,
+            DEFAULT_DATABASE_READ_MAX_LAG_SECONDS,
+            { min: 0, max: MAX_LAG_SECONDS, unit: "seconds" },
+            problems,
+        ),
+        databaseReadTimeoutMs: readWholeNumber(
+            "DATABASE_READ_TIMEOUT_MS",
+            env.DATABASE_READ_TIMEOUT_MS,
+            DEFAULT_DATABASE_READ_TIMEOUT_MS,
+            { ...READ_TIMEOUT_RANGE_MS, unit: "milliseconds" },
+            problems,
+        ),
         redisUrl: readUrl("REDIS_URL", env.REDIS_URL, ["redis:", "rediss:"], REDIS_URL_EXAMPLE, problems),
         replicaId: readReplicaId(value(env.HORIZON_REPLICA_ID) ?? hostname, problems),
-        drainTimeoutMs: readDuration("DRAIN_TIMEOUT_MS", env.DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, problems),
-        shutdownDelayMs: readDuration("SHUTDOWN_DELAY_MS", env.SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_DELAY_MS, problems),
+        drainTimeoutMs: readWholeNumber("DRAIN_TIMEOUT_MS", env.DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DURATION_RANGE, problems),
+        shutdownDelayMs: readWholeNumber("SHUTDOWN_DELAY_MS", env.SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_DELAY_MS, DURATION_RANGE, problems),
     };
     if (problems.length > 0) {
         throw new ConfigError(problems);
@@ -103,6 +140,10 @@ function readUrl(name: string, raw: string | undefined, schemes: readonly string
     return text;
 }
 
+function readOptionalUrl(name: string, raw: string | undefined, schemes: readonly string[], example: string, problems: string[]): string | undefined {
+    return value(raw) === undefined ? undefined : readUrl(name, raw, schemes, example, problems);
+}
+
 function toUrl(text: string): URL | undefined {
     // Without "scheme://", the text before the first colon may be a user name, not a scheme.
     if (!URL_WITH_AUTHORITY.test(text)) {
@@ -124,16 +165,22 @@ function readReplicaId(id: string, problems: string[]): string {
     return id;
 }
 
-function readDuration(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+interface Range {
+    readonly min: number;
+    readonly max: number;
+    readonly unit: "milliseconds" | "seconds";
+}
+
+function readWholeNumber(name: string, raw: string | undefined, fallback: number, range: Range, problems: string[]): number {
     const text = value(raw);
     if (text === undefined) {
         return fallback;
     }
-    const ms = DIGITS.test(text) ? Number(text) : NaN;
-    if (!(ms <= MAX_DURATION_MS)) {
-        problems.push(`${name}: ${JSON.stringify(text)} is not a duration (expected milliseconds in 0-${MAX_DURATION_MS})`);
+    const number = DIGITS.test(text) ? Number(text) : NaN;
+    if (!(number >= range.min && number <= range.max)) {
+        problems.push(`${name}: ${JSON.stringify(text)} is not a duration (expected ${range.unit} in ${range.min}-${range.max})`);
     }
-    return ms;
+    return number;
 }
 
 /** An empty variable counts as unset, as `FOO= app` usually means "no value". */

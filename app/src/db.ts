@@ -1,13 +1,31 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "pg";
 import { errorMessage, log } from "./log";
+import { ReadReplica, type ReplicaStatus, type Routed } from "./readReplica";
 import { STARTUP_ATTEMPTS, startupBackoffMs, withTimeout } from "./timing";
 
+export interface VisitCount {
+    readonly visits: number;
+    /** The newest visit's id; null before the first visit. */
+    readonly lastVisitId: number | null;
+}
+
 export interface Database {
+    /** A write: always on the primary. */
     recordVisit(replicaId: string): Promise<void>;
-    /** Resolves when Postgres answers `SELECT 1` within `timeoutMs`. */
+    /** A read: on the read replica when there is one and it is usable, else on the primary. */
+    countVisits(): Promise<Routed<VisitCount>>;
+    /** Resolves when the primary answers `SELECT 1` within `timeoutMs`. */
     ping(timeoutMs: number): Promise<void>;
+    /** The read replica's state at its last check; undefined when there is none. */
+    readReplicaStatus(): ReplicaStatus | undefined;
     close(): Promise<void>;
+}
+
+export interface ReadReplicaConfig {
+    readonly url: string;
+    readonly maxLagSeconds: number;
+    readonly timeoutMs: number;
 }
 
 /**
@@ -23,7 +41,9 @@ CREATE TABLE IF NOT EXISTS visits (
     visited_at timestamptz NOT NULL DEFAULT now()
 );`;
 
-export async function openDatabase(url: string): Promise<Database> {
+const COUNT_VISITS = "SELECT count(*)::text AS visits, max(id)::text AS last_visit_id FROM visits";
+
+export async function openDatabase(url: string, readReplicaConfig?: ReadReplicaConfig): Promise<Database> {
     const pool = new Pool({
         connectionString: url,
         max: 10,
@@ -50,13 +70,27 @@ export async function openDatabase(url: string): Promise<Database> {
         }
     }
 
+    // Opened after the migration, so the replica has the table once it has caught up.
+    const readReplica = readReplicaConfig && (await ReadReplica.open({ ...readReplicaConfig, primary: pool }));
+    const countOn = async (target: Pool): Promise<VisitCount> => {
+        const { rows } = await target.query<{ visits: string; last_visit_id: string | null }>(COUNT_VISITS);
+        return { visits: Number(rows[0].visits), lastVisitId: rows[0].last_visit_id === null ? null : Number(rows[0].last_visit_id) };
+    };
+
     return {
         async recordVisit(replicaId) {
             await pool.query("INSERT INTO visits (replica) VALUES ($1)", [replicaId]);
         },
+        async countVisits() {
+            return readReplica ? readReplica.read(countOn) : { value: await countOn(pool), from: "primary" };
+        },
         async ping(timeoutMs) {
             await withTimeout(pool.query("SELECT 1"), timeoutMs);
         },
-        close: () => pool.end(),
+        readReplicaStatus: () => readReplica?.current,
+        async close() {
+            await readReplica?.close();
+            await pool.end();
+        },
     };
 }

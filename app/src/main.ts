@@ -8,7 +8,12 @@ import { type AppServer, createAppServer } from "./server";
 
 async function main(): Promise<void> {
     const config = parseConfig(process.env, hostname());
-    const db = await openDatabase(config.databaseUrl);
+    const db = await openDatabase(
+        config.databaseUrl,
+        config.databaseReadUrl === undefined
+            ? undefined
+            : { url: config.databaseReadUrl, maxLagSeconds: config.databaseReadMaxLagSeconds, timeoutMs: config.databaseReadTimeoutMs },
+    );
     let cache: Cache;
     try {
         cache = await openCache(config.redisUrl);

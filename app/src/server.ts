@@ -1,7 +1,8 @@
 import * as http from "node:http";
 import type { Cache } from "./cache";
-import type { Database } from "./db";
+import type { Database, VisitCount } from "./db";
 import { errorMessage, log } from "./log";
+import type { Routed } from "./readReplica";
 
 export interface AppDeps {
     readonly replicaId: string;
@@ -57,6 +58,11 @@ async function handle(app: AppServer, deps: AppDeps, req: http.IncomingMessage, 
                 return methodNotAllowed(app, res, "GET");
             }
             return hit(app, deps, res);
+        case "/visits":
+            if (req.method !== "GET") {
+                return methodNotAllowed(app, res, "GET");
+            }
+            return visits(app, deps, res);
         case "/health":
             if (req.method !== "GET" && req.method !== "HEAD") {
                 return methodNotAllowed(app, res, "GET, HEAD");
@@ -85,6 +91,28 @@ async function hit(app: AppServer, deps: AppDeps, res: http.ServerResponse): Pro
     send(app, res, 200, { hits, replica: deps.replicaId });
 }
 
+/**
+ * The visit count, read from the region's read replica when it is usable; `readFrom` (and the
+ * `X-Read-From` header) says which database answered, `readFallback` why the primary did.
+ */
+async function visits(app: AppServer, deps: AppDeps, res: http.ServerResponse): Promise<void> {
+    let read: Routed<VisitCount>;
+    try {
+        read = await deps.db.countVisits();
+    } catch (err) {
+        log("warn", "reading visits failed", { error: errorMessage(err) });
+        return send(app, res, 503, { error: "postgres unavailable", replica: deps.replicaId });
+    }
+    res.setHeader("X-Read-From", read.from);
+    send(app, res, 200, {
+        ...read.value,
+        replica: deps.replicaId,
+        readFrom: read.from,
+        ...(read.fallback !== undefined ? { readFallback: read.fallback } : {}),
+        ...(read.lagSeconds !== undefined ? { readLagSeconds: read.lagSeconds } : {}),
+    });
+}
+
 async function health(app: AppServer, deps: AppDeps, res: http.ServerResponse): Promise<void> {
     if (app.phase !== "serving") {
         return send(app, res, 503, { status: "draining", replica: deps.replicaId });
@@ -94,7 +122,11 @@ async function health(app: AppServer, deps: AppDeps, res: http.ServerResponse): 
         probe(deps.cache.ping(HEALTH_TIMEOUT_MS)),
     ]);
     const healthy = postgres === "ok" && redis === "ok";
-    send(app, res, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", replica: deps.replicaId, checks: { postgres, redis } });
+    // Reported, never counted: reads fall back to the primary, so a replica that is down or
+    // behind must not take this app replica out of the load balancer.
+    const readReplica = deps.db.readReplicaStatus();
+    const checks = { postgres, redis, ...(readReplica !== undefined ? { readReplica: readReplica.usable ? "ok" : readReplica.reason } : {}) };
+    send(app, res, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", replica: deps.replicaId, checks });
 }
 
 async function probe(check: Promise<void>): Promise<string> {

@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
     ConfigError,
+    DEFAULT_DATABASE_READ_MAX_LAG_SECONDS,
+    DEFAULT_DATABASE_READ_TIMEOUT_MS,
     DEFAULT_DRAIN_TIMEOUT_MS,
     DEFAULT_PORT,
     DEFAULT_SHUTDOWN_DELAY_MS,
@@ -31,12 +33,17 @@ describe("app config", () => {
         assert.deepEqual(parseConfig(required, "web-7f9c"), {
             port: DEFAULT_PORT,
             databaseUrl: required.DATABASE_URL,
+            databaseReadUrl: undefined,
+            databaseReadMaxLagSeconds: DEFAULT_DATABASE_READ_MAX_LAG_SECONDS,
+            databaseReadTimeoutMs: DEFAULT_DATABASE_READ_TIMEOUT_MS,
             redisUrl: required.REDIS_URL,
             replicaId: "web-7f9c",
             drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
             shutdownDelayMs: DEFAULT_SHUTDOWN_DELAY_MS,
         });
         assert.equal(DEFAULT_PORT, 8080);
+        assert.equal(DEFAULT_DATABASE_READ_MAX_LAG_SECONDS, 30);
+        assert.equal(DEFAULT_DATABASE_READ_TIMEOUT_MS, 1000);
     });
 
     it("reads every variable", () => {
@@ -48,6 +55,9 @@ describe("app config", () => {
                 DRAIN_TIMEOUT_MS: "2500",
                 SHUTDOWN_DELAY_MS: "30000",
                 DATABASE_URL: "postgresql://app@10.0.0.5/app",
+                DATABASE_READ_URL: "postgresql://app@10.1.0.5/app",
+                DATABASE_READ_MAX_LAG_SECONDS: "5",
+                DATABASE_READ_TIMEOUT_MS: "250",
                 REDIS_URL: "redis://10.0.0.6:6379",
             },
             "ignored",
@@ -55,6 +65,9 @@ describe("app config", () => {
         assert.deepEqual(config, {
             port: 3000,
             databaseUrl: "postgresql://app@10.0.0.5/app",
+            databaseReadUrl: "postgresql://app@10.1.0.5/app",
+            databaseReadMaxLagSeconds: 5,
+            databaseReadTimeoutMs: 250,
             redisUrl: "redis://10.0.0.6:6379",
             replicaId: "nyc3-web-1",
             drainTimeoutMs: 2500,
@@ -63,10 +76,23 @@ describe("app config", () => {
     });
 
     it("treats empty variables as unset", () => {
-        const config = parseConfig({ ...required, PORT: "", HORIZON_REPLICA_ID: "", DRAIN_TIMEOUT_MS: "" }, "host-1");
+        const config = parseConfig(
+            { ...required, PORT: "", HORIZON_REPLICA_ID: "", DRAIN_TIMEOUT_MS: "", DATABASE_READ_URL: "", DATABASE_READ_MAX_LAG_SECONDS: "" },
+            "host-1",
+        );
+        assert.equal(config.databaseReadUrl, undefined);
+        assert.equal(config.databaseReadMaxLagSeconds, DEFAULT_DATABASE_READ_MAX_LAG_SECONDS);
         assert.equal(config.port, DEFAULT_PORT);
         assert.equal(config.replicaId, "host-1");
         assert.equal(config.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS);
+    });
+
+    it("reads from the primary when DATABASE_READ_URL names the primary itself", () => {
+        assert.equal(parseConfig({ ...required, DATABASE_READ_URL: required.DATABASE_URL }, "h").databaseReadUrl, undefined);
+    });
+
+    it("accepts a maximum lag of 0 (only a caught-up replica serves reads)", () => {
+        assert.equal(parseConfig({ ...required, DATABASE_READ_MAX_LAG_SECONDS: "0" }, "h").databaseReadMaxLagSeconds, 0);
     });
 
     const bad: [string, Record<string, string | undefined>, string][] = [
@@ -87,6 +113,36 @@ describe("app config", () => {
             "a REDIS_URL of another scheme",
             { ...required, REDIS_URL: "http://cache:6379" },
             'REDIS_URL: scheme "http:" is not supported (expected redis:// or rediss://)',
+        ],
+        [
+            "a DATABASE_READ_URL that is not a URL",
+            { ...required, DATABASE_READ_URL: "replica.internal:5432" },
+            "DATABASE_READ_URL: is not a valid URL (expected postgres://user:password@host:5432/database)",
+        ],
+        [
+            "a DATABASE_READ_URL of another database",
+            { ...required, DATABASE_READ_URL: "mysql://app@replica/app" },
+            'DATABASE_READ_URL: scheme "mysql:" is not supported (expected postgres:// or postgresql://)',
+        ],
+        [
+            "a maximum lag with a unit",
+            { ...required, DATABASE_READ_MAX_LAG_SECONDS: "30s" },
+            'DATABASE_READ_MAX_LAG_SECONDS: "30s" is not a duration (expected seconds in 0-3600)',
+        ],
+        [
+            "a maximum lag above an hour",
+            { ...required, DATABASE_READ_MAX_LAG_SECONDS: "3601" },
+            'DATABASE_READ_MAX_LAG_SECONDS: "3601" is not a duration (expected seconds in 0-3600)',
+        ],
+        [
+            "a read timeout too short to reach any replica",
+            { ...required, DATABASE_READ_TIMEOUT_MS: "50" },
+            'DATABASE_READ_TIMEOUT_MS: "50" is not a duration (expected milliseconds in 100-60000)',
+        ],
+        [
+            "a read timeout above a minute",
+            { ...required, DATABASE_READ_TIMEOUT_MS: "60001" },
+            'DATABASE_READ_TIMEOUT_MS: "60001" is not a duration (expected milliseconds in 100-60000)',
         ],
         ["a PORT that is not a number", { ...required, PORT: "eighty" }, 'PORT: "eighty" is not a port (expected 1-65535)'],
         ["PORT 0", { ...required, PORT: "0" }, 'PORT: "0" is not a port (expected 1-65535)'],
@@ -115,15 +171,20 @@ describe("app config", () => {
     }
 
     it("never echoes a URL, which may hold a password", () => {
-        const problems = problemsOf({ DATABASE_URL: "postgres//app:s3cret@db", REDIS_URL: "redis//default:s3cret@cache" });
-        assert.equal(problems.length, 2);
+        const problems = problemsOf({
+            DATABASE_URL: "postgres//app:s3cret@db",
+            DATABASE_READ_URL: "postgres//app:s3cret@replica",
+            REDIS_URL: "redis//default:s3cret@cache",
+        });
+        assert.equal(problems.length, 3);
         assert.doesNotMatch(problems.join(" "), /s3cret/);
     });
 
     it("reports every problem at once", () => {
-        assert.deepEqual(problemsOf({ PORT: "x", SHUTDOWN_DELAY_MS: "soon" }), [
+        assert.deepEqual(problemsOf({ PORT: "x", SHUTDOWN_DELAY_MS: "soon", DATABASE_READ_TIMEOUT_MS: "1s" }), [
             'PORT: "x" is not a port (expected 1-65535)',
             "DATABASE_URL: is not set (expected postgres://user:password@host:5432/database)",
+            'DATABASE_READ_TIMEOUT_MS: "1s" is not a duration (expected milliseconds in 100-60000)',
             "REDIS_URL: is not set (expected redis://[user:password@]host:6379)",
             'SHUTDOWN_DELAY_MS: "soon" is not a duration (expected milliseconds in 0-600000)',
         ]);

@@ -237,3 +237,28 @@ export function canConnect(port: number): Promise<true | undefined> {
         socket.once("error", () => resolve(undefined));
     });
 }
+
+/**
+ * The pids of `pid`'s direct children, from /proc. Servers that put each child in its own
+ * process group (PostgreSQL's backends call setsid()) are reached this way, not by a group signal.
+ */
+export function childPids(pid: number): number[] {
+    const children: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        let stat: string;
+        try {
+            stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        } catch {
+            continue;
+        }
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        if (ppid === pid) {
+            children.push(Number(entry));
+        }
+    }
+    return children;
+}

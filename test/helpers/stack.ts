@@ -14,7 +14,7 @@ import { canConnect, freePort, freePorts, killOnFailure, ManagedProcess, makeTem
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const START_TIMEOUT_MS = 20_000;
 
-function postgresBinDir(): string {
+export function postgresBinDir(): string {
     const versions = fs.existsSync("/usr/lib/postgresql")
         ? fs
               .readdirSync("/usr/lib/postgresql")
