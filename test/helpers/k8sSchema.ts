@@ -73,49 +73,57 @@ function strict(schema: unknown): unknown {
     return out;
 }
 
-let loaded: Map<string, ValidateFunction> | undefined;
+/** `apps/v1/Deployment` -> its definition name, for every kind the checked-in schema covers. */
+const ROOT_BY_KIND = new Map<string, string>(
+    openapi.roots.flatMap((root) =>
+        (openapi.definitions[root]["x-kubernetes-group-version-kind"] as { group: string; version: string; kind: string }[]).map(
+            ({ group, version, kind }) => [`${group === "" ? version : `${group}/${version}`}/${kind}`, root] as const,
+        ),
+    ),
+);
 
-/** Compiles one validator per kind, once per process. */
-function load(): Map<string, ValidateFunction> {
-    if (loaded !== undefined) {
-        return loaded;
-    }
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function newAjv(): Ajv {
     const definitions: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(openapi.definitions)) {
         definitions[name] = DEFINITION_OVERRIDES[name] ?? strict(schema);
     }
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary([
+    const instance = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    instance.addVocabulary([
         "x-kubernetes-group-version-kind",
         "x-kubernetes-preserve-unknown-fields",
         "x-kubernetes-int-or-string",
         "x-kubernetes-embedded-resource",
     ]);
-    ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-    ajv.addFormat("double", { type: "number", validate: (n: number) => Number.isFinite(n) });
-    ajv.addFormat("byte", { type: "string", validate: (s: string) => BASE64.test(s) });
-    ajv.addFormat("date-time", { type: "string", validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) });
-    ajv.addSchema({ $id: "k8s", definitions });
+    instance.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+    instance.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
+    instance.addFormat("double", { type: "number", validate: (n: number) => Number.isFinite(n) });
+    instance.addFormat("byte", { type: "string", validate: (s: string) => BASE64.test(s) });
+    instance.addFormat("date-time", { type: "string", validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) });
+    instance.addSchema({ $id: "k8s", definitions });
+    return instance;
+}
 
-    const byKind = new Map<string, ValidateFunction>();
-    for (const root of openapi.roots) {
-        const gvks = openapi.definitions[root]["x-kubernetes-group-version-kind"] as {
-            group: string;
-            version: string;
-            kind: string;
-        }[];
-        for (const { group, version, kind } of gvks) {
-            byKind.set(`${group === "" ? version : `${group}/${version}`}/${kind}`, ajv.compile({ $ref: `k8s#/definitions/${root}` }));
-        }
+/** The validator of one `apiVersion/kind`, compiled on first use; undefined for a kind the schema lacks. */
+function validatorFor(apiVersionKind: string): ValidateFunction | undefined {
+    const root = ROOT_BY_KIND.get(apiVersionKind);
+    if (root === undefined) {
+        return undefined;
     }
-    loaded = byKind;
-    return loaded;
+    let validate = compiled.get(root);
+    if (validate === undefined) {
+        ajv ??= newAjv();
+        validate = ajv.compile({ $ref: `k8s#/definitions/${root}` });
+        compiled.set(root, validate);
+    }
+    return validate;
 }
 
 /** The API version/kind pairs the checked-in schema covers, e.g. `apps/v1/Deployment`. */
 export function knownKinds(): string[] {
-    return [...load().keys()];
+    return [...ROOT_BY_KIND.keys()];
 }
 
 /** `/spec/ports/0/targetPort` -> `spec.ports[0].targetPort`; keys that are not identifiers are quoted. */
@@ -209,7 +217,7 @@ export function validateManifest(manifest: unknown): string[] {
     if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
         return [`${prefix}: ${typeof object.apiVersion !== "string" ? "apiVersion" : "kind"}: required field is missing`];
     }
-    const validate = load().get(`${object.apiVersion}/${object.kind}`);
+    const validate = validatorFor(`${object.apiVersion}/${object.kind}`);
     if (validate === undefined) {
         return [`${prefix}: apiVersion: no schema for ${object.apiVersion} ${object.kind} in Kubernetes ${KUBERNETES_VERSION}; known: ${knownKinds().join(", ")}`];
     }
