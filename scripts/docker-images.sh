@@ -266,7 +266,7 @@ build_image() {
     start="$(now)"
     build_log="$work_dir/build-${tag//[\/:]/_}.log"
     log "building $tag"
-    if ! DOCKER_BUILDKIT=0 "$docker" build --network host --label "$HASH_LABEL=$hash" "${build_args[@]}" \
+    if ! DOCKER_BUILDKIT=0 "$docker" build --network host --force-rm --label "$HASH_LABEL=$hash" "${build_args[@]}" \
         -f "$dockerfile" -t "$tag" "$context" >"$build_log" 2>&1; then
         tail -n 40 "$build_log" >&2
         fail "building $tag failed"
