@@ -142,6 +142,12 @@ export function fakeOutputs(type: string, name: string, inputs: Record<string, u
                 healthyDropletIds: [...((inputs.dropletIds as string[] | undefined) ?? [])].sort(),
                 readyAt: "2025-06-01T12:00:00.000Z",
             };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:${h.toString(16).padStart(8, "0").repeat(8)}`, repoDigest: `${String(inputs.name)}@sha256:${h.toString(16).padStart(8, "0").repeat(8)}` };
+        case "docker:index/network:Network":
+        case "docker:index/volume:Volume":
+        case "docker:index/container:Container":
+            return { name: inputs.name ?? `${name}-${h.toString(16).padStart(8, "0").slice(0, 7)}` };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-password-${h.toString(36)}` };
         default:
