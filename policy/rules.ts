@@ -430,13 +430,12 @@ function urlPasswords(text: string): string[] {
 /** Every credential-looking value in a value tree, with the path it sits at. */
 function findCredentials(value: unknown, path: string, out: Set<string>): void {
     if (typeof value === "string") {
-        for (const match of value.matchAll(ASSIGNMENT)) {
-            const found = credentialIn(match[1], unquote(match[2]));
-            if (found !== undefined) {
-                out.add(`${path}: ${found}`);
-            }
+        const named = [...value.matchAll(ASSIGNMENT)].flatMap((match) => credentialIn(match[1], unquote(match[2])) ?? []);
+        for (const found of named) {
+            out.add(`${path}: ${found}`);
         }
-        if (urlPasswords(value).length > 0) {
+        // A URL under a credential-looking name is reported once, by that name.
+        if (named.length === 0 && urlPasswords(value).length > 0) {
             out.add(`${path}: a URL with a password in plain text`);
         }
         return;
