@@ -79,6 +79,11 @@ function hashName(name: string): number {
     return h >>> 0;
 }
 
+/** The id the mock cloud gives a resource: droplets have numeric ids, as on DigitalOcean. */
+export function mockId(type: string, name: string): string {
+    return type === "digitalocean:index/droplet:Droplet" ? String(hashName(name)) : `${name}-id`;
+}
+
 /**
  * The name Pulumi's autonaming would give a cloud resource whose program sets none: the logical
  * name and a suffix (random in a real run, derived from the name here, so runs are repeatable).
@@ -186,7 +191,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
                     registered.push({ type: args.type, name: args.name, inputs: args.inputs });
                 }
                 return {
-                    id: args.type === "digitalocean:index/droplet:Droplet" ? String(hashName(args.name)) : `${args.name}-id`,
+                    id: mockId(args.type, args.name),
                     state: { ...autoName(args.type, args.name), ...args.inputs, ...fakeOutputs(args.type, args.name, args.inputs) },
                 };
             },

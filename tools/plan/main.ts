@@ -4,21 +4,24 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../components/config";
+import { loadWaivers, WaiverError, type Waivers } from "../../policy/waivers";
 import { UsageError, runCli, selectStackFiles } from "../cli";
 import { renderMermaid } from "./diagram";
 import { diffPlans, renderDiffMarkdown, renderPlanMarkdown } from "./diff";
 import type { Plan } from "./inventory";
+import { checkPlan, hasMandatoryViolation, type PolicyReport, renderPolicyMarkdown, renderPolicyText, WAIVERS_FILE } from "./policy";
 import { hasStack, planStack, type ProgramRoot, programRoot, REPOSITORY_ROOT, type StackPlan } from "./run";
 import { renderSummary } from "./summary";
 
-const USAGE = `usage: npm run plan -- (--stack <name> | --all) [--json | --format text|markdown|mermaid] [--diff <git-ref>]
+const USAGE = `usage: npm run plan -- (--stack <name> | --all) [--json | --format text|markdown|mermaid] [--diff <git-ref>] [--policy]
 
   --stack <name>   plan stacks/Pulumi.<name>.yaml
   --all            plan every stack in stacks/
   --json           the full inventory: resources, options, cost, warnings (secrets as "[secret]")
   --format         text (default), markdown (for a pull request) or mermaid (the diagram only)
   --diff <ref>     compare with the same stack at a git ref (markdown)
-  --dir <path>     read stack files from another directory (default: stacks/)`;
+  --dir <path>     read stack files from another directory (default: stacks/)
+  --policy         check each plan against the policy pack (policy/); exit 1 on a mandatory violation`;
 
 const FORMATS = ["text", "markdown", "mermaid"] as const;
 type Format = (typeof FORMATS)[number];
@@ -29,6 +32,7 @@ interface Options {
     readonly json: boolean;
     readonly format: Format;
     readonly diff?: string;
+    readonly policy: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,6 +47,7 @@ function parseOptions(argv: string[]): Options {
                 format: { type: "string", default: "text" },
                 diff: { type: "string" },
                 dir: { type: "string" },
+                policy: { type: "boolean", default: false },
                 help: { type: "boolean", default: false },
             },
         }));
@@ -67,6 +72,7 @@ function parseOptions(argv: string[]): Options {
         stacks,
         root,
         json: values.json,
+        policy: values.policy,
         format: values.diff !== undefined && values.format === "text" ? "markdown" : (values.format as Format),
         ...(values.diff !== undefined ? { diff: values.diff } : {}),
     };
@@ -129,35 +135,61 @@ async function planOrEmpty(stack: string, dir: string): Promise<Plan> {
     }
 }
 
+/** The policy verdict printed after a stack's plan in the chosen format. */
+function renderPolicy(report: PolicyReport, format: Format): string {
+    return format === "markdown" ? renderPolicyMarkdown(report) : renderPolicyText(report);
+}
+
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
+    let waivers: Waivers | undefined;
+    try {
+        waivers = options.policy ? loadWaivers(WAIVERS_FILE) : undefined;
+    } catch (err) {
+        if (err instanceof WaiverError) {
+            console.error(err.message);
+            return 1;
+        }
+        throw err;
+    }
     if (options.diff !== undefined) {
         const ref = options.diff;
         const sections = await withWorktree(ref, async (dir) => {
             const out: string[] = [];
+            const reports: PolicyReport[] = [];
             for (const stack of options.stacks) {
                 const before = await planOrEmpty(stack, dir);
                 const after = (await planStack(stack, options.root, { fingerprintSecrets: true })).plan;
-                out.push(renderDiffMarkdown(diffPlans(before, after), { stack, before, after }));
+                const diff = renderDiffMarkdown(diffPlans(before, after), { stack, before, after });
+                const report = waivers === undefined ? undefined : checkPlan(after, waivers);
+                reports.push(...(report === undefined ? [] : [report]));
+                out.push(report === undefined ? diff : `${diff}\n${renderPolicyMarkdown(report)}`);
             }
-            return out;
+            return { out, reports };
         });
-        console.log(options.json ? JSON.stringify(sections) : sections.join("\n\n"));
-        return 0;
+        console.log(options.json ? JSON.stringify(sections.out) : sections.out.join("\n\n"));
+        return hasMandatoryViolation(sections.reports) ? 1 : 0;
     }
     const outputs: string[] = [];
     const plans: Plan[] = [];
+    const reports: PolicyReport[] = [];
     for (const stack of options.stacks) {
         const result = await planStack(stack, options.root);
         plans.push(result.plan);
-        outputs.push(render(result, options.format));
+        const report = waivers === undefined ? undefined : checkPlan(result.plan, waivers);
+        if (report !== undefined) {
+            reports.push(report);
+        }
+        const rendered = render(result, options.format);
+        outputs.push(report === undefined || options.format === "mermaid" ? rendered : `${rendered}\n\n${renderPolicy(report, options.format)}`);
     }
     if (options.json) {
-        console.log(plans.length === 1 ? jsonPlan(plans[0]) : JSON.stringify(plans, null, 2));
+        const json = plans.map((plan, i) => (waivers === undefined ? jsonPlan(plan) : JSON.stringify({ ...plan, policy: reports[i] }, null, 2)));
+        console.log(json.length === 1 ? json[0] : `[\n${json.join(",\n")}\n]`);
     } else {
         console.log(outputs.join(options.format === "markdown" ? "\n\n" : "\n\n----\n\n"));
     }
-    return 0;
+    return hasMandatoryViolation(reports) ? 1 : 0;
 }
 
 runCli(main);

@@ -1,0 +1,62 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function plan(args: string[]) {
+    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "plan", "main.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("npm run plan -- --policy", () => {
+    let dir: string;
+
+    before(() => {
+        // Production with SSH open to an admin network but no SSH keys: a mandatory violation per droplet.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "horizon-policy-"));
+        const production = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.production.yaml"), "utf8");
+        const sshOpen = production.replace("horizon:adminCidrs: []", 'horizon:adminCidrs: ["203.0.113.0/24"]');
+        assert.notEqual(sshOpen, production);
+        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), sshOpen);
+    });
+
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("exits 0 on a shipped stack and prints its advisory violations grouped by resource", () => {
+        const run = plan(["--stack", "production", "--policy"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^Policy for production \(production\): 0 mandatory, 3 advisory$/m);
+        assert.match(run.stdout, /^ {2}Firewall hits-us-east-fw\n {4}advisory {2}firewall-restricted-egress: outbound tcp 5432 is open to the whole internet\n {14}fix: /m);
+    });
+
+    it("exits 1 when a mandatory rule is broken, naming the rule, the resource and the fix", () => {
+        const run = plan(["--stack", "production", "--policy", "--dir", dir]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stdout, /^Policy for production \(production\): 3 mandatory, 3 advisory$/m);
+        assert.match(run.stdout, /^ {2}Droplet hits-us-east-droplet-0\n {4}mandatory droplet-ssh-keys: no SSH keys, yet firewall hits-us-east-fw admits SSH \(tcp 22\)\n {14}fix: List SSH key/m);
+    });
+
+    it("without --policy the same stack exits 0: the check is opt-in", () => {
+        assert.equal(plan(["--stack", "production", "--dir", dir]).code, 0);
+    });
+
+    it("--all --policy covers every stack, and --format markdown lists the violations in a table", () => {
+        const run = plan(["--all", "--policy", "--format", "markdown"]);
+        assert.equal(run.code, 0, run.stderr);
+        for (const stack of ["ap-southeast", "eu-west", "local", "production", "staging", "us-east"]) {
+            assert.match(run.stdout, new RegExp(`^#### Policy for \`${stack}\`: 0 mandatory`, "m"));
+        }
+        assert.match(run.stdout, /^\| `hits-staging-fw` \(Firewall\) \| `firewall-restricted-egress` \| advisory \| outbound tcp 6379 is open to the whole internet \| /m);
+    });
+
+    it("--json adds the policy report to the plan", () => {
+        const run = plan(["--stack", "production", "--policy", "--json", "--dir", dir]);
+        assert.equal(run.code, 1, run.stderr);
+        const parsed = JSON.parse(run.stdout) as { policy: { violations: { ruleId: string; level: string }[] } };
+        assert.ok(parsed.policy.violations.some((v) => v.ruleId === "droplet-ssh-keys" && v.level === "mandatory"));
+    });
+});
