@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { CommandError, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { parseStackSpec } from "../../components/config";
 import { planConfig } from "../plan/run";
@@ -7,7 +8,7 @@ import { fromConfigMap, toConfigMap } from "./configMap";
 import { formatUsd } from "../plan/markdown";
 import { reviewStackName } from "./naming";
 import { reviewConfig } from "./overrides";
-import { destroyRefusal, protectedResources, reviewTags, selectCollectable, type StackFacts } from "./policy";
+import { destroyRefusal, isoSeconds, protectedResources, reviewTags, selectCollectable, type StackFacts } from "./policy";
 import { DESTROY_ATTEMPTS, isTransientDestroyError } from "./transient";
 
 /**
@@ -56,7 +57,9 @@ export async function review(request: ReviewRequest, env: Environment): Promise<
     const base = fromConfigMap(await workspace.getAllConfig(request.from));
     const derived = reviewConfig(base, { pr: request.pr, domainTemplate: request.domainTemplate });
     // Checked (and priced) before anything is created: a bad config is one message, no stack.
-    parseStackSpec(derived.config, { stack: name, secretKeys: derived.secretKeys });
+    // Its problems come from the base stack, so the message points at the base's stack file.
+    const baseFile = path.join(env.workDir, "stacks", `Pulumi.${request.from}.yaml`);
+    parseStackSpec(derived.config, { stack: name, secretKeys: derived.secretKeys, file: baseFile });
     const { plan } = await planConfig(name, derived.config, derived.secretKeys);
 
     const stack = await Stack.createOrSelect(name, workspace);
@@ -75,7 +78,7 @@ export async function review(request: ReviewRequest, env: Environment): Promise<
     const urls = result.outputs.urls?.value;
     const urlList = Array.isArray(urls) ? urls.map(String) : [];
     env.out(`\n${name}: ${urlList.join(" ") || "no urls output"}\n`);
-    env.out(`cost: ${formatUsd(costPerDay(plan.cost.monthlyUsd))} per day; expires ${expires.toISOString()}\n`);
+    env.out(`cost: ${formatUsd(costPerDay(plan.cost.monthlyUsd))} per day; expires ${isoSeconds(expires)}\n`);
     if (request.commentFile !== undefined) {
         fs.writeFileSync(
             request.commentFile,

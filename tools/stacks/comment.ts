@@ -1,4 +1,5 @@
 import { formatUsd } from "../plan/markdown";
+import { isoSeconds } from "./policy";
 
 /**
  * DigitalOcean bills droplets, load balancers, managed databases and volumes by the hour up to
@@ -12,9 +13,6 @@ const BILLED_HOURS_PER_MONTH = 672;
 export function costPerDay(monthlyUsd: number): number {
     return Math.round((monthlyUsd * 24 * 100) / BILLED_HOURS_PER_MONTH) / 100;
 }
-
-/** Marks the review section of the pull request's sticky comment. */
-export const REVIEW_SECTION = "review";
 
 export interface ReviewSummary {
     readonly stack: string;
@@ -34,7 +32,7 @@ export function reviewComment(summary: ReviewSummary): string {
         "|---|---|",
         `| URL | ${urls} |`,
         `| Cost | ${formatUsd(costPerDay(summary.monthlyUsd))} per day (offline plan, list prices of ${summary.pricesAsOf}) |`,
-        `| Expires | ${summary.expires.toISOString()}; destroyed then, or when the pull request closes |`,
+        `| Expires | ${isoSeconds(summary.expires)}; destroyed then, or when the pull request closes |`,
         "",
     ].join("\n");
 }

@@ -14,9 +14,14 @@ export function isReviewStack(stack: StackFacts): boolean {
     return prOfStackName(stack.name) !== undefined && stack.tags[TAG_REVIEW] === "true";
 }
 
+/** An ISO time to the second, e.g. `2026-12-05T13:59:06Z`. */
+export function isoSeconds(time: Date): string {
+    return time.toISOString().replace(/\.[0-9]{3}Z$/, "Z");
+}
+
 /** The tags `review` sets on stack `pr-<n>`. */
 export function reviewTags(pr: number, expires: Date): Record<string, string> {
-    return { [TAG_REVIEW]: "true", [TAG_PR]: String(pr), [TAG_EXPIRES]: expires.toISOString() };
+    return { [TAG_REVIEW]: "true", [TAG_PR]: String(pr), [TAG_EXPIRES]: isoSeconds(expires) };
 }
 
 /** A resource of an exported deployment (`pulumi stack export`), as far as the refusal rules look. */
@@ -82,11 +87,11 @@ function collectReason(stack: StackFacts, pr: number, closed: ReadonlySet<number
     }
     const expires = Date.parse(stack.tags[TAG_EXPIRES] ?? "");
     if (!Number.isNaN(expires)) {
-        return expires <= options.now.getTime() ? `expired at ${new Date(expires).toISOString()}` : undefined;
+        return expires <= options.now.getTime() ? `expired at ${isoSeconds(new Date(expires))}` : undefined;
     }
     const updated = Date.parse(stack.lastUpdate ?? "");
     if (!Number.isNaN(updated) && updated + options.ttlMs <= options.now.getTime()) {
-        return `no ${TAG_EXPIRES} tag and last updated ${new Date(updated).toISOString()}, longer ago than the ttl`;
+        return `no ${TAG_EXPIRES} tag and last updated ${isoSeconds(new Date(updated))}, longer ago than the ttl`;
     }
     return undefined;
 }
