@@ -237,8 +237,7 @@ describe("sticky comment sections", () => {
             readdirSync: () => Object.keys(files),
             readFileSync: (name: string) => files[name] ?? assert.fail(`read ${name}`),
         });
-        const job = file === "preview.yml" ? "comment" : "comment";
-        await scriptOf(file, job)(github, context, {}, fakeRequire, { env: { PR_NUMBER: "7" } });
+        await scriptOf(file, "comment")(github, context, {}, fakeRequire, { env: { PR_NUMBER: "7" } });
         return calls;
     }
 
