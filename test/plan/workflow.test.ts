@@ -230,20 +230,34 @@ describe("sticky comment script", () => {
         assert.deepEqual(calls, [
             { method: "pulls.get", args: { owner: "acme", repo: "horizon", pull_number: 7 } },
             { method: "listComments", args: { owner: "acme", repo: "horizon", issue_number: 7, per_page: 100 } },
-            { method: "createComment", args: { owner: "acme", repo: "horizon", issue_number: 7, body: "<!-- horizon-plan -->\n### Plan diff" } },
+            { method: "createComment", args: { owner: "acme", repo: "horizon", issue_number: 7, body: "<!-- horizon-plan -->\n<!-- horizon:plan -->\n### Plan diff\n<!-- horizon:plan:end -->" } },
         ]);
     });
 
-    it("updates the bot's marked comment instead of adding another", async () => {
+    it("updates the plan section of the bot's marked comment, keeping the other sections", async () => {
         const { calls } = await post(
             [
                 { id: 1, body: "<!-- horizon-plan -->\nquoted by a person", user: { type: "User" } },
-                { id: 2, body: "<!-- horizon-plan -->\nold plan", user: { type: "Bot" } },
+                {
+                    id: 2,
+                    body: "<!-- horizon-plan -->\n<!-- horizon:plan -->\nold plan\n<!-- horizon:plan:end -->\n<!-- horizon:review -->\nreview stack\n<!-- horizon:review:end -->",
+                    user: { type: "Bot" },
+                },
             ],
             "new plan",
             { number: "1234" },
         );
-        assert.deepEqual(writes(calls), [{ method: "updateComment", args: { owner: "acme", repo: "horizon", comment_id: 2, body: "<!-- horizon-plan -->\nnew plan" } }]);
+        assert.deepEqual(writes(calls), [
+            {
+                method: "updateComment",
+                args: {
+                    owner: "acme",
+                    repo: "horizon",
+                    comment_id: 2,
+                    body: "<!-- horizon-plan -->\n<!-- horizon:plan -->\nnew plan\n<!-- horizon:plan:end -->\n<!-- horizon:review -->\nreview stack\n<!-- horizon:review:end -->",
+                },
+            },
+        ]);
         assert.equal(calls[0].args.pull_number, 1234);
     });
 
@@ -251,7 +265,7 @@ describe("sticky comment script", () => {
         const [call] = writes((await post([], "x".repeat(70000))).calls);
         const body = String(call.args.body);
         assert.equal(body.length, 65536);
-        assert.ok(body.endsWith("[job summary](https://github.com/acme/horizon/actions/runs/42)._"), body.slice(-100));
+        assert.ok(body.endsWith("[job summary](https://github.com/acme/horizon/actions/runs/42)._\n<!-- horizon:plan:end -->"), body.slice(-100));
     });
 
     for (const number of ["", "7\n", " 7", "07", "7a", "-7", "1e3", "7;rm -rf /", "../7", "12345678901"]) {
