@@ -1,4 +1,4 @@
-import { projectEnvironment } from "../components/render/names";
+import { projectEnvironment } from "../components/core/names";
 
 /**
  * horizon's policy rules as plain functions over plain data, so one definition runs in two
