@@ -30,14 +30,14 @@ describe("npm run plan -- --policy", () => {
         const run = plan(["--stack", "production", "--policy"]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /^Policy for production \(production\): 0 mandatory, 3 advisory$/m);
-        assert.match(run.stdout, /^ {2}Firewall hits-us-east-fw\n {4}advisory {2}firewall-restricted-egress: outbound tcp 5432 is open to the whole internet\n {14}fix: /m);
+        assert.match(run.stdout, /^ {2}Firewall hits-us-east-fleet-fw\n {4}advisory {2}firewall-restricted-egress: outbound tcp 5432 is open to the whole internet\n {14}fix: /m);
     });
 
     it("exits 1 when a mandatory rule is broken, naming the rule, the resource and the fix", () => {
         const run = plan(["--stack", "production", "--policy", "--dir", dir]);
         assert.equal(run.code, 1, run.stderr);
         assert.match(run.stdout, /^Policy for production \(production\): 3 mandatory, 3 advisory$/m);
-        assert.match(run.stdout, /^ {2}Droplet hits-us-east-droplet-0\n {4}mandatory droplet-ssh-keys: no SSH keys, yet firewall hits-us-east-fw admits SSH \(tcp 22\)\n {14}fix: List SSH key/m);
+        assert.match(run.stdout, /^ {2}Droplet hits-us-east-fleet-droplet-0\n {4}mandatory droplet-ssh-keys: no SSH keys, yet firewall hits-us-east-fleet-fw admits SSH \(tcp 22\)\n {14}fix: List SSH key/m);
     });
 
     it("without --policy the same stack exits 0: the check is opt-in", () => {
@@ -50,7 +50,7 @@ describe("npm run plan -- --policy", () => {
         for (const stack of ["ap-southeast", "eu-west", "local", "production", "staging", "us-east"]) {
             assert.match(run.stdout, new RegExp(`^#### Policy for \`${stack}\`: 0 mandatory`, "m"));
         }
-        assert.match(run.stdout, /^\| `hits-staging-fw` \(Firewall\) \| `firewall-restricted-egress` \| advisory \| outbound tcp 6379 is open to the whole internet \| /m);
+        assert.match(run.stdout, /^\| `hits-staging-fleet-fw` \(Firewall\) \| `firewall-restricted-egress` \| advisory \| outbound tcp 6379 is open to the whole internet \| /m);
     });
 
     it("--json adds the policy report to the plan", () => {
