@@ -45,7 +45,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
         for (let r = 0; r < regions; r++) {
             const name = `bench-r${r}`;
             const replicas = Math.floor(droplets / regions) + (r < droplets % regions ? 1 : 0);
-            const healthCheck = c.healthCheckSchema.parse({});
+            const healthCheck = c.healthCheckWithDefaults();
             const network = new c.Network(name, { region: regionSlugs[r] });
             const tag = c.fleetTag("bench", "bench", `r${r}`);
             const pg = new c.Postgres(name, { region: regionSlugs[r], vpcUuid: network.vpcId, trustedTag: tag, nodes: 2 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
 import { parseStackSpec } from "./config/load";
-import type { StackSpec, StackSpecInput } from "./config/schema";
+import type { StackSpec, StackSpecInput } from "./core/spec";
 import { assembleEnv } from "./core/env";
 import { childName, standardTags } from "./core/names";
 import type { Platform, RegionData, RegionEndpoints, ServiceContext } from "./core/platform";

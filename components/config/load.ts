@@ -2,9 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { type ConfigProblem, ConfigError, formatPath, keysAt, REDACTED, problemsFromZod } from "./errors";
+import type { StackSpec } from "../core/spec";
+import { type ConfigProblem, ConfigError, formatPath, REDACTED } from "./errors";
 import { configWarnings, crossFieldProblems } from "./rules";
-import { PLATFORM_SCHEMAS, PLATFORMS, type Platform, platformSchema, type StackSpec } from "./schema";
+import { PLATFORM_SCHEMAS, PLATFORMS, type Platform, platformSchema } from "./schema";
+import { keysAt, problemsFromZod } from "./zodProblems";
 
 export const CONFIG_NAMESPACE = "horizon";
 /** Where the Pulumi runtime keeps the JSON list of secret config keys. */

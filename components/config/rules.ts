@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
 import { projectEnvironment } from "../core/names";
-import type { StackSpec } from "./schema";
+import type { StackSpec } from "../core/spec";
 
 /**
  * Rules that span several keys. Errors are for asks that conflict or cannot be built;

@@ -314,15 +314,6 @@ export const PLATFORM_SCHEMAS = {
 /** `platform` alone, read first to choose the schema for the rest. */
 export const platformSchema = z.enum(PLATFORMS).default(DEFAULT_PLATFORM);
 
-/** A droplets stack as a user writes it: defaults (platform included) may be left out. */
-export type DropletsSpecInput = Omit<z.input<typeof dropletsSpecSchema>, "platform"> & { platform?: "droplets" };
-/** What a user writes: defaults may be left out. */
-export type StackSpecInput =
-    | DropletsSpecInput
-    | z.input<typeof kubernetesSpecSchema>
-    | z.input<typeof dockerSpecSchema>;
-/** What the components use: every default filled in (the plain types of `core/spec.ts`). */
-export type StackSpec = DropletsSpec | KubernetesSpec | DockerSpec;
 export type Platform = PlatformName;
 
 // The zod output of each platform's schema must be exactly assignable to its plain type.

@@ -230,4 +230,36 @@ export type DockerSpec = SpecBase<"docker", DockerRegion, LoadBalancerSpec>;
 
 /** The whole parsed stack: one platform's spec. */
 export type ServiceSpec = DropletsSpec | KubernetesSpec | DockerSpec;
+/** The parsed stack configuration: the same thing as `ServiceSpec`, named for where it comes from. */
+export type StackSpec = ServiceSpec;
 export type AnyRegion = ServiceSpec["regions"][number];
+
+/** A value with every key optional, all the way down: what a user may leave to the defaults. */
+export type Defaults<T> = T extends readonly (infer E)[]
+    ? readonly Defaults<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]?: Defaults<T[K]> }
+      : T;
+
+/** `app` as a user writes it: a name and an image, the rest defaulted. */
+export type AppSpecInput = Pick<AppSpec, "name" | "image"> & Defaults<Omit<AppSpec, "name" | "image">>;
+
+type SpecInput<S extends ServiceSpec, Required extends keyof S["regions"][number]> = {
+    readonly app: AppSpecInput;
+    readonly regions: readonly (Pick<S["regions"][number], Required> & Defaults<Omit<S["regions"][number], Required>>)[];
+} & Defaults<Omit<S, "app" | "regions">>;
+
+/** A droplets stack as a user writes it (`platform` may be left out). */
+export type DropletsSpecInput = Omit<SpecInput<DropletsSpec, "name" | "region">, "sshKeys"> & {
+    /** Key fingerprints, or numeric key ids. */
+    readonly sshKeys?: readonly (string | number)[];
+};
+export type KubernetesSpecInput = SpecInput<KubernetesSpec, "name" | "region"> & { readonly platform: "kubernetes" };
+export type DockerSpecInput = SpecInput<DockerSpec, "name"> & { readonly platform: "docker" };
+/** What `WebService` takes: a spec with defaults left out; it is validated before anything is created. */
+export type StackSpecInput = DropletsSpecInput | KubernetesSpecInput | DockerSpecInput;
+
+/** A health check with DigitalOcean's defaults for whatever `check` leaves out. */
+export function healthCheckWithDefaults(check: Defaults<HealthCheck> = {}): HealthCheck {
+    return { ...DEFAULT_HEALTH_CHECK, ...check };
+}

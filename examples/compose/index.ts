@@ -1,5 +1,5 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import { healthCheckSchema, WebService } from "../../components";
+import { healthCheckWithDefaults, WebService } from "../../components";
 import { AppFleet, LoadBalancer, Network } from "../../components/digitalocean";
 
 /**
@@ -26,7 +26,7 @@ function composeExample() {
     );
 
     const region = "fra1";
-    const healthCheck = healthCheckSchema.parse({ path: "/ready" });
+    const healthCheck = healthCheckWithDefaults({ path: "/ready" });
     const network = new Network("worker-network", { region });
     const tag = "worker-fleet";
     const lb = new LoadBalancer("worker-lb", { region, vpcUuid: network.vpcId, dropletTag: tag, targetPort: 9000, healthCheck });
