@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { mockOutputs } from "./plan/adapters";
+import { hashName } from "./plan/adapters/types";
 import type { PlannedOptions, PlannedResource } from "./plan/inventory";
 
 /**
@@ -70,14 +72,6 @@ function splitSecrets(value: unknown): [unknown, unknown, boolean] {
     return [value, value, false];
 }
 
-/** A stable small number from a name, for fake numeric ids and addresses. */
-function hashName(name: string): number {
-    let h = 2166136261;
-    for (const c of name) {
-        h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-    }
-    return h >>> 0;
-}
 
 /** The id the mock cloud gives a resource: droplets have numeric ids, as on DigitalOcean. */
 export function mockId(type: string, name: string): string {
@@ -94,70 +88,11 @@ function autoName(type: string, name: string): Record<string, string> {
 
 /**
  * Plausible values for what the cloud computes (ids, addresses, hosts, URIs), so programs
- * that wire one resource's outputs into another's inputs run end to end.
+ * that wire one resource's outputs into another's inputs run end to end. Each provider's
+ * values come from its plan adapter.
  */
 export function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const h = hashName(name);
-    const octet = (n: number) => (h >> n) & 0xff || 1;
-    const host = `${name}.db.ondigitalocean.test`;
-    const privateHost = `private-${host}`;
-    switch (type) {
-        case "digitalocean:index/droplet:Droplet":
-            return {
-                ipv4Address: `198.51.${octet(0)}.${octet(8)}`,
-                ipv4AddressPrivate: `10.${octet(0)}.${octet(8)}.${octet(16)}`,
-                dropletUrn: `do:droplet:${h}`,
-            };
-        case "digitalocean:index/loadBalancer:LoadBalancer":
-            return { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
-        case "digitalocean:index/vpc:Vpc":
-            return { ipRange: inputs.ipRange ?? `10.${octet(0)}.0.0/20`, vpcUrn: `do:vpc:${h}` };
-        case "digitalocean:index/databaseCluster:DatabaseCluster": {
-            const port = inputs.engine === "valkey" ? 25061 : 25060;
-            const scheme = inputs.engine === "valkey" ? "rediss" : "postgresql";
-            return {
-                host,
-                privateHost,
-                port,
-                user: "doadmin",
-                password: "mock-cluster-password",
-                database: "defaultdb",
-                uri: `${scheme}://doadmin:mock-cluster-password@${host}:${port}`,
-                privateUri: `${scheme}://doadmin:mock-cluster-password@${privateHost}:${port}`,
-                clusterUrn: `do:dbaas:${h}`,
-            };
-        }
-        case "digitalocean:index/databaseUser:DatabaseUser":
-            return { password: "mock-user-password" };
-        case "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
-            return {
-                host,
-                privateHost,
-                port: 25061,
-                password: "mock-user-password",
-                uri: `postgresql://${String(inputs.user)}:mock-user-password@${host}:25061/${String(inputs.name)}`,
-                privateUri: `postgresql://${String(inputs.user)}:mock-user-password@${privateHost}:25061/${String(inputs.name)}`,
-            };
-        case "digitalocean:index/volume:Volume":
-            return { volumeUrn: `do:volume:${h}` };
-        case "digitalocean:index/certificate:Certificate":
-            return { uuid: `cert-${h}`, state: "verified" };
-        case "pulumi-nodejs:dynamic/horizon:HealthGate":
-            return {
-                healthyDropletIds: [...((inputs.dropletIds as string[] | undefined) ?? [])].sort(),
-                readyAt: "2025-06-01T12:00:00.000Z",
-            };
-        case "docker:index/remoteImage:RemoteImage":
-            return { imageId: `sha256:${h.toString(16).padStart(8, "0").repeat(8)}`, repoDigest: `${String(inputs.name)}@sha256:${h.toString(16).padStart(8, "0").repeat(8)}` };
-        case "docker:index/network:Network":
-        case "docker:index/volume:Volume":
-        case "docker:index/container:Container":
-            return { name: inputs.name ?? `${name}-${h.toString(16).padStart(8, "0").slice(0, 7)}` };
-        case "random:index/randomPassword:RandomPassword":
-            return { result: `mock-password-${h.toString(36)}` };
-        default:
-            return {};
-    }
+    return mockOutputs(type, name, inputs);
 }
 
 function toNames(value: unknown, names: WeakMap<pulumi.Resource, string>): string[] {

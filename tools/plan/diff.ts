@@ -1,4 +1,4 @@
-import { CLUSTER_REPLACEMENT_FIELDS } from "../../components/digitalocean/managedCluster";
+import { adapterFor, replacementFields } from "./adapters";
 import type { CostReport, Plan, PlannedResource } from "./inventory";
 import { DO_TYPES, isRecord, numberInput, stringInput } from "./cost";
 import { dropletRole, renderMermaid } from "./diagram";
@@ -40,17 +40,6 @@ export interface PlanDiff {
 
 const RISK_ORDER: StatefulRisk[] = ["database-removed", "database-replaced", "removed", "replaced"];
 
-/**
- * Input paths whose change makes DigitalOcean create a new resource instead of updating the
- * old one. For a database cluster these are the ones the design calls out; for droplets,
- * image and user data are what horizon's rolling replacement rests on.
- */
-const REPLACING_PATHS: Record<string, string[]> = {
-    [DO_TYPES.databaseCluster]: [...CLUSTER_REPLACEMENT_FIELDS],
-    [DO_TYPES.volume]: ["region"],
-    [DO_TYPES.vpc]: ["region", "ipRange"],
-    [DO_TYPES.droplet]: ["image", "userData", "region"],
-};
 
 /** Resources matched by type and name; inputs, parent and resource options are compared. */
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
@@ -135,13 +124,13 @@ function removalWarnings(r: PlannedResource): StatefulWarning[] {
 
 /** The changed paths that make `pulumi up` replace the resource rather than update it. */
 function replacingPaths(change: ChangedResource): string[] {
-    const replacing = REPLACING_PATHS[change.type] ?? [];
+    const replacing = replacementFields(change.type);
     // A new parent is a new URN: Pulumi creates the resource again unless an alias says otherwise.
     return change.changes.map((c) => c.path).filter((path) => path === "parent" || replacing.includes(path));
 }
 
 function replacementWarnings(change: ChangedResource): StatefulWarning[] {
-    const isStateful = REPLACING_PATHS[change.type] !== undefined && (change.type !== DO_TYPES.droplet || dropletRole(change) === "data");
+    const isStateful = adapterFor(change.type)?.isStateful(change) ?? false;
     const paths = isStateful ? replacingPaths(change) : [];
     if (paths.length === 0) {
         return [];

@@ -1,0 +1,214 @@
+import { CLUSTER_REPLACEMENT_FIELDS } from "../../../components/digitalocean/managedCluster";
+import { roleFromTags } from "../../../components/core/names";
+import type { PlannedResource } from "../inventory";
+import type { PriceTable } from "../prices";
+import { hashName, isRecord, numberInput, type PlanAdapter, type Pricing, stringInput } from "./types";
+
+/** DigitalOcean type tokens the plan tools look at. */
+export const DO_TYPES = {
+    droplet: "digitalocean:index/droplet:Droplet",
+    loadBalancer: "digitalocean:index/loadBalancer:LoadBalancer",
+    databaseCluster: "digitalocean:index/databaseCluster:DatabaseCluster",
+    databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    volume: "digitalocean:index/volume:Volume",
+    vpc: "digitalocean:index/vpc:Vpc",
+    kubernetesCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    kubernetesNodePool: "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
+} as const;
+
+const HEALTH_GATE = "pulumi-nodejs:dynamic/horizon:HealthGate";
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/**
+ * Input paths whose change replaces the resource (ForceNew in the bridged
+ * terraform-provider-digitalocean). For a database cluster these are the ones the design calls
+ * out; for droplets, image and user data are what horizon's rolling replacement rests on.
+ */
+const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+    [DO_TYPES.databaseCluster]: [...CLUSTER_REPLACEMENT_FIELDS],
+    [DO_TYPES.volume]: ["region"],
+    [DO_TYPES.vpc]: ["region", "ipRange"],
+    [DO_TYPES.droplet]: ["image", "userData", "region"],
+};
+
+/** The droplets platform: droplets, load balancers, managed databases, volumes, DOKS. */
+export const digitaloceanAdapter: PlanAdapter = {
+    name: "digitalocean",
+    handles: (type) => type.startsWith("digitalocean:") || type === HEALTH_GATE || type === RANDOM_PASSWORD,
+    replacementFields: (type) => REPLACEMENT_FIELDS[type] ?? [],
+    isStateful: (resource) => {
+        if (resource.type === DO_TYPES.droplet) {
+            // Replicas are cattle; only the data droplet keeps anything on its own disk.
+            return roleFromTags(Array.isArray(resource.inputs.tags) ? resource.inputs.tags : []) === "data";
+        }
+        return REPLACEMENT_FIELDS[resource.type] !== undefined;
+    },
+    price: priceResource,
+    mockOutputs,
+};
+
+/**
+ * Plausible values for what DigitalOcean computes (ids, addresses, hosts, URIs), so programs
+ * that wire one resource's outputs into another's inputs run end to end.
+ */
+function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const h = hashName(name);
+    const octet = (n: number) => (h >> n) & 0xff || 1;
+    const host = `${name}.db.ondigitalocean.test`;
+    const privateHost = `private-${host}`;
+    switch (type) {
+        case "digitalocean:index/droplet:Droplet":
+            return {
+                ipv4Address: `198.51.${octet(0)}.${octet(8)}`,
+                ipv4AddressPrivate: `10.${octet(0)}.${octet(8)}.${octet(16)}`,
+                dropletUrn: `do:droplet:${h}`,
+            };
+        case "digitalocean:index/loadBalancer:LoadBalancer":
+            return { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+        case "digitalocean:index/vpc:Vpc":
+            return { ipRange: inputs.ipRange ?? `10.${octet(0)}.0.0/20`, vpcUrn: `do:vpc:${h}` };
+        case "digitalocean:index/databaseCluster:DatabaseCluster": {
+            const port = inputs.engine === "valkey" ? 25061 : 25060;
+            const scheme = inputs.engine === "valkey" ? "rediss" : "postgresql";
+            return {
+                host,
+                privateHost,
+                port,
+                user: "doadmin",
+                password: "mock-cluster-password",
+                database: "defaultdb",
+                uri: `${scheme}://doadmin:mock-cluster-password@${host}:${port}`,
+                privateUri: `${scheme}://doadmin:mock-cluster-password@${privateHost}:${port}`,
+                clusterUrn: `do:dbaas:${h}`,
+            };
+        }
+        case "digitalocean:index/databaseUser:DatabaseUser":
+            return { password: "mock-user-password" };
+        case "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
+            return {
+                host,
+                privateHost,
+                port: 25061,
+                password: "mock-user-password",
+                uri: `postgresql://${String(inputs.user)}:mock-user-password@${host}:25061/${String(inputs.name)}`,
+                privateUri: `postgresql://${String(inputs.user)}:mock-user-password@${privateHost}:25061/${String(inputs.name)}`,
+            };
+        case "digitalocean:index/volume:Volume":
+            return { volumeUrn: `do:volume:${h}` };
+        case "digitalocean:index/certificate:Certificate":
+            return { uuid: `cert-${h}`, state: "verified" };
+        case "pulumi-nodejs:dynamic/horizon:HealthGate":
+            return {
+                healthyDropletIds: [...((inputs.dropletIds as string[] | undefined) ?? [])].sort(),
+                readyAt: "2025-06-01T12:00:00.000Z",
+            };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-password-${h.toString(36)}` };
+        default:
+            return {};
+    }
+}
+
+/** The `pg` / `valkey` engine slugs DigitalOcean uses, mapped to their price sections. */
+const DATABASE_ENGINES: Record<string, keyof PriceTable["databases"]> = { pg: "postgres", valkey: "valkey" };
+
+function priceResource(resource: PlannedResource, prices: PriceTable): Pricing[] {
+    const inputs = resource.inputs;
+    switch (resource.type) {
+        case DO_TYPES.droplet:
+            return [priceDroplet(stringInput(inputs, "size"), 1, prices)];
+        case DO_TYPES.loadBalancer:
+            return [priceLoadBalancer(inputs, prices)];
+        case DO_TYPES.databaseCluster:
+            return [priceDatabaseNodes(stringInput(inputs, "engine"), stringInput(inputs, "size"), numberInput(inputs, "nodeCount") ?? 1, prices)];
+        case DO_TYPES.databaseReplica:
+            // horizon's read replicas follow its Postgres cluster; the replica itself does not name an engine.
+            return [priceDatabaseNodes("pg", stringInput(inputs, "size"), 1, prices)];
+        case DO_TYPES.volume:
+            return [priceVolume(numberInput(inputs, "size"), prices)];
+        case DO_TYPES.kubernetesCluster:
+            return priceKubernetesCluster(inputs, prices);
+        case DO_TYPES.kubernetesNodePool:
+            return [priceNodePool(inputs, prices)];
+        default:
+            return [];
+    }
+}
+
+function priceDroplet(size: string | undefined, count: number, prices: PriceTable): Pricing {
+    if (size === undefined) {
+        return { unpriced: "droplet size is not known at plan time" };
+    }
+    const each = prices.droplets.monthlyUsd[size];
+    if (each === undefined) {
+        return { unpriced: `droplet size "${size}" is not in the price table` };
+    }
+    return { item: count === 1 ? size : `${size} x${count}`, monthlyUsd: each * count };
+}
+
+function priceLoadBalancer(inputs: Record<string, unknown>, prices: PriceTable): Pricing {
+    const type = stringInput(inputs, "type") ?? "REGIONAL";
+    const table = prices.loadBalancers;
+    if (type === "GLOBAL") {
+        return { item: "global", monthlyUsd: table.globalUsd };
+    }
+    if (inputs.sizeUnit === undefined && inputs.size !== undefined) {
+        return { unpriced: `legacy load balancer size "${String(inputs.size)}" is not in the price table; set sizeUnit` };
+    }
+    // DigitalOcean's default when sizeUnit is left out is one node.
+    const nodes = inputs.sizeUnit === undefined ? 1 : numberInput(inputs, "sizeUnit");
+    if (nodes === undefined) {
+        return { unpriced: "load balancer sizeUnit is not known at plan time" };
+    }
+    const perNode = type === "REGIONAL_NETWORK" ? table.regionalNetworkPerNodeUsd : table.regionalHttpPerNodeUsd;
+    const kind = type === "REGIONAL_NETWORK" ? "regional network" : "regional";
+    return { item: `${kind} x${nodes}`, monthlyUsd: perNode * nodes };
+}
+
+function priceDatabaseNodes(engine: string | undefined, size: string | undefined, nodes: number, prices: PriceTable): Pricing {
+    const section = engine === undefined ? undefined : DATABASE_ENGINES[engine];
+    if (section === undefined) {
+        return { unpriced: `database engine "${engine ?? "unknown"}" is not in the price table` };
+    }
+    if (size === undefined) {
+        return { unpriced: "database size is not known at plan time" };
+    }
+    const perNode = prices.databases[section].perNodeMonthlyUsd[size];
+    if (perNode === undefined) {
+        return { unpriced: `${engine} size "${size}" is not in the price table` };
+    }
+    return { item: `${engine} ${size} x${nodes}`, monthlyUsd: perNode * nodes };
+}
+
+function priceVolume(sizeGib: number | undefined, prices: PriceTable): Pricing {
+    if (sizeGib === undefined) {
+        return { unpriced: "volume size is not known at plan time" };
+    }
+    return { item: `${sizeGib} GiB`, monthlyUsd: sizeGib * prices.volumes.perGibMonthUsd };
+}
+
+function priceKubernetesCluster(inputs: Record<string, unknown>, prices: PriceTable): Pricing[] {
+    const pool = inputs.nodePool;
+    const pricings = [priceNodePool(isRecord(pool) ? pool : {}, prices)];
+    if (inputs.ha === true) {
+        pricings.push({ item: "HA control plane", monthlyUsd: prices.kubernetes.haControlPlaneUsd });
+    }
+    return pricings;
+}
+
+/** An autoscaling pool is priced at its minimum: the least it will cost, labelled as such. */
+function priceNodePool(pool: Record<string, unknown>, prices: PriceTable): Pricing {
+    const nodeCount = numberInput(pool, "nodeCount");
+    const minNodes = numberInput(pool, "minNodes");
+    const count = nodeCount ?? (pool.autoScale === true ? minNodes : undefined);
+    if (count === undefined) {
+        return { unpriced: "node pool size is not known at plan time" };
+    }
+    const pricing = priceDroplet(stringInput(pool, "size"), count, prices);
+    if ("unpriced" in pricing || nodeCount !== undefined) {
+        return pricing;
+    }
+    const maxNodes = numberInput(pool, "maxNodes");
+    return { item: `${pricing.item} (autoscaling minimum${maxNodes === undefined ? "" : `, up to ${maxNodes}`})`, monthlyUsd: pricing.monthlyUsd };
+}
+
