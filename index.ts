@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackSpec, WebService } from "./components";
+import { DEPLOYABLE_PLATFORMS } from "./components/webService";
 
 /**
  * The horizon program: reads the stack's `horizon:` configuration (stacks/Pulumi.<stack>.yaml),
@@ -11,9 +12,9 @@ function main() {
     for (const warning of warnings) {
         pulumi.log.warn(warning);
     }
-    if (spec.platform !== "droplets") {
+    if (!DEPLOYABLE_PLATFORMS.includes(spec.platform)) {
         pulumi.log.warn(
-            `platform ${spec.platform}: this version deploys DigitalOcean droplets only; nothing is created for this stack`,
+            `platform ${spec.platform}: this version deploys ${DEPLOYABLE_PLATFORMS.join(", ")} only; nothing is created for this stack`,
         );
         return { platform: spec.platform, app: spec.app.name, regions: spec.regions.map((r) => r.name) };
     }

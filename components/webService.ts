@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
 import { parseStackSpec } from "./config/load";
-import type { StackSpec, StackSpecInput } from "./core/spec";
+import type { PlatformName, StackSpec, StackSpecInput } from "./core/spec";
 import { assembleEnv } from "./core/env";
 import { childName, standardTags } from "./core/names";
 import type { Platform, RegionData, RegionEndpoints, ServiceContext } from "./core/platform";
@@ -19,6 +19,9 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 
 /** What `WebService.regions` holds: the platform's own view of each region. */
 export type RegionalUnit = RegionEndpoints & Record<string, unknown>;
+
+/** The platforms this version deploys; the others are validated but create nothing. */
+export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets"];
 
 // A platform over any spec, as WebService drives it.
 type AnyPlatform = Platform<ServiceSpec, RegionData, RegionEndpoints>;
@@ -103,9 +106,9 @@ function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string)
                 [
                     {
                         path: ["platform"],
-                        problem: "this version of WebService deploys to DigitalOcean droplets only",
+                        problem: "this version of WebService does not deploy this platform",
                         got: spec.platform,
-                        expected: "droplets",
+                        expected: DEPLOYABLE_PLATFORMS.join(" or "),
                     },
                 ],
                 stack,
