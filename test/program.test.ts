@@ -28,6 +28,7 @@ function managedRegion(): Record<string, number> {
         [COMPONENT.postgres]: 1,
         [COMPONENT.cache]: 1,
         [COMPONENT.dns]: 1,
+        [T.tag]: 1,
         [T.vpc]: 1,
         [T.droplet]: 3,
         [T.healthGate]: 3,
@@ -83,6 +84,7 @@ const EXPECTED: Record<string, Expected> = {
     staging: {
         counts: {
             [T.webService]: 1,
+            [T.tag]: 1,
             [COMPONENT.network]: 1,
             [COMPONENT.loadBalancer]: 1,
             [COMPONENT.appFleet]: 1,

@@ -59,6 +59,7 @@ describe("WebService resources", () => {
             "horizon:digitalocean:Cache": 1,
             "horizon:digitalocean:LoadBalancer": 1,
             "horizon:digitalocean:AppFleet": 1,
+            [T.tag]: 1,
             [T.vpc]: 1,
             [T.cluster]: 2,
             [T.databaseDb]: 1,

@@ -27,6 +27,8 @@ export interface RecordedResource extends PlannedResource {
     readonly secretInputs: string[];
     /** Output names the resource asks Pulumi to keep secret. */
     readonly additionalSecretOutputs: string[];
+    /** Create, update and delete timeouts the resource asks for. */
+    readonly customTimeouts?: pulumi.CustomTimeouts;
 }
 
 export interface MockRunOptions {
@@ -38,6 +40,11 @@ export interface MockRunOptions {
     readonly config?: Record<string, string>;
     /** Full config keys whose values are secret. */
     readonly secretKeys?: string[];
+    /**
+     * Replaces what the mocks answer for chosen resources (return undefined to keep the default),
+     * so a test can tell an input wired from another resource's output from a literal.
+     */
+    readonly outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
     /** Invoke results by function token; any other invoke fails the run. */
     readonly invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -104,6 +111,7 @@ interface TransformRecord {
     parent?: string;
     options: PlannedOptions;
     additionalSecretOutputs: string[];
+    customTimeouts?: pulumi.CustomTimeouts;
 }
 
 /**
@@ -127,7 +135,12 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
                 }
                 return {
                     id: mockId(args.type, args.name),
-                    state: { ...autoName(args.type, args.name), ...args.inputs, ...fakeOutputs(args.type, args.name, args.inputs) },
+                    state: {
+                        ...autoName(args.type, args.name),
+                        ...args.inputs,
+                        ...fakeOutputs(args.type, args.name, args.inputs),
+                        ...options.outputs?.(args.type, args.name, args.inputs),
+                    },
                 };
             },
             call(args) {
@@ -157,6 +170,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
                 ignoreChanges: [...(args.opts.ignoreChanges ?? [])],
             },
             additionalSecretOutputs: [...(custom.additionalSecretOutputs ?? [])],
+            ...(custom.customTimeouts !== undefined ? { customTimeouts: custom.customTimeouts } : {}),
         });
         return undefined;
     };
@@ -205,6 +219,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
             rawInputs: raw,
             secretInputs,
             additionalSecretOutputs: record?.additionalSecretOutputs ?? [],
+            ...(record?.customTimeouts !== undefined ? { customTimeouts: record.customTimeouts } : {}),
             options: record?.options ?? {
                 protect: false,
                 dependsOn: [],

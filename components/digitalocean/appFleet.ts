@@ -7,8 +7,16 @@ import { PORT_VARIABLE, REPLICA_ID_VARIABLE } from "../core/env";
 import { childName } from "../core/names";
 import { waveSize, waves } from "../core/rollout";
 import { type Transform, transformChild } from "../transform";
-import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
+import { egressRules, privateEgressRules, registryPort, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 import { HealthGate } from "./healthGate";
+
+/**
+ * With `gracefulShutdown` the provider powers a droplet off and waits for it before deleting it,
+ * within the delete timeout, whose default (60 s) is shorter than a clean stop can take
+ * (terraform-provider-digitalocean droplet/resource_droplet.go: `Timeouts.Delete`, and the
+ * shutdown wait in resourceDigitalOceanDropletDelete).
+ */
+export const DROPLET_DELETE_TIMEOUT = "5m";
 
 /** Ubuntu LTS, the image every droplet boots. */
 export const DEFAULT_DROPLET_IMAGE = "ubuntu-24-04-x64";
@@ -45,7 +53,7 @@ export interface AppFleetArgs {
     /** Replica `i` gets `HORIZON_REPLICA_ID=<replicaIdPrefix>-<i>`. @default - the component's name */
     readonly replicaIdPrefix?: string;
     /** The tag load balancers and database firewalls select this fleet by. */
-    readonly fleetTag: string;
+    readonly fleetTag: pulumi.Input<string>;
     /** Sources admitted to the app port. */
     readonly trafficSources: TrafficSources;
     /** CIDRs admitted to SSH. @default [] (no SSH) */
@@ -180,12 +188,15 @@ function createDroplet(
             image: args.image ?? DEFAULT_DROPLET_IMAGE,
             vpcUuid: args.vpcUuid,
             monitoring: true,
+            // Shut down cleanly before deletion: in-flight requests drain and Postgres checkpoints.
+            gracefulShutdown: true,
             sshKeys: args.sshKeys ?? [],
             tags: [...(args.tags ?? []), args.fleetTag],
             userData: replicaUserData(`${args.replicaIdPrefix ?? name}-${index}`, args.container),
         },
         {
             parent,
+            customTimeouts: { delete: DROPLET_DELETE_TIMEOUT },
             deleteBeforeReplace: strategy === "replace",
             ...(previousGate !== undefined ? { dependsOn: [previousGate] } : {}),
         },
@@ -194,14 +205,21 @@ function createDroplet(
     return new digitalocean.Droplet(dropletName, dropletArgs, dropletOpts);
 }
 
-/** Egress the replicas need: DNS, NTP, package and image downloads, and the data services. */
-export const FLEET_EGRESS_TCP_PORTS = [...WEB_TCP_PORTS, "5432", "6379", "25060-25061"];
+/** Egress the replicas need to any address: DNS, NTP, package and image downloads. */
+export const FLEET_EGRESS_TCP_PORTS = [...WEB_TCP_PORTS];
+/** Egress to the data services, which only ever sit on private addresses: a data droplet's Postgres and Valkey, managed clusters. */
+export const FLEET_DATA_TCP_PORTS = ["5432", "6379", "25060-25061"];
 
-/** The droplet firewall's rules, exact: app port from the traffic sources, SSH from admin CIDRs. */
+/**
+ * The droplet firewall's rules, exact: app port from the traffic sources, SSH from admin CIDRs;
+ * egress to the web, to the data services over private addresses, and to a registry on a port
+ * of its own (`registry.example.com:5000`), which would otherwise be unreachable.
+ */
 export function fleetFirewallRules(
     appPort: number,
     sources: TrafficSources,
     adminCidrs: readonly string[],
+    registryServer?: string,
 ): Pick<digitalocean.FirewallArgs, "inboundRules" | "outboundRules"> {
     const inboundRules: digitalocean.types.input.FirewallInboundRule[] = [
         {
@@ -212,7 +230,11 @@ export function fleetFirewallRules(
         },
         ...sshRules(adminCidrs),
     ];
-    return { inboundRules, outboundRules: egressRules(FLEET_EGRESS_TCP_PORTS) };
+    const registry = registryPort(registryServer);
+    return {
+        inboundRules,
+        outboundRules: [...egressRules([...FLEET_EGRESS_TCP_PORTS, ...(registry !== undefined ? [registry] : [])]), ...privateEgressRules(FLEET_DATA_TCP_PORTS)],
+    };
 }
 
 function createFirewall(name: string, args: AppFleetArgs, parent: pulumi.Resource): digitalocean.Firewall {
@@ -220,7 +242,7 @@ function createFirewall(name: string, args: AppFleetArgs, parent: pulumi.Resourc
         {
             name: childName(name, "fw"),
             tags: [args.fleetTag],
-            ...fleetFirewallRules(args.container.port, args.trafficSources, args.adminCidrs ?? []),
+            ...fleetFirewallRules(args.container.port, args.trafficSources, args.adminCidrs ?? [], args.container.registry?.server),
         },
         { parent },
         args.transform?.firewall,

@@ -10,7 +10,7 @@ import {
 } from "../render/cloudInit";
 import { childName, toTag } from "../core/names";
 import { type Transform, transformChild } from "../transform";
-import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
+import { DEFAULT_DROPLET_IMAGE, DROPLET_DELETE_TIMEOUT } from "./appFleet";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 
 export const DEFAULT_DATA_NODE_SIZE = "s-1vcpu-2gb";
@@ -161,6 +161,8 @@ function createDroplet(
             image: DEFAULT_DROPLET_IMAGE,
             vpcUuid: args.vpcUuid,
             monitoring: true,
+            // Shut down cleanly before deletion: in-flight requests drain and Postgres checkpoints.
+            gracefulShutdown: true,
             sshKeys: args.sshKeys ?? [],
             tags: pulumi.output(args.trustedTag).apply((tag) => [...(args.tags ?? []), toTag(`${tag}-data`)]),
             // Attached at creation so the volume is there when cloud-init mounts it.
@@ -168,7 +170,7 @@ function createDroplet(
             userData: pulumi.secret(userData),
         },
         // A volume attaches to one droplet at a time: the old droplet must go before its replacement boots.
-        { parent, deleteBeforeReplace: true },
+        { parent, deleteBeforeReplace: true, customTimeouts: { delete: DROPLET_DELETE_TIMEOUT } },
         args.transform?.droplet,
     );
     return new digitalocean.Droplet(childName(name, "droplet"), dropletArgs, dropletOpts);

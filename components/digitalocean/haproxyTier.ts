@@ -6,8 +6,8 @@ import { renderHaproxyCloudInit } from "../render/cloudInit";
 import { renderHaproxyConfig } from "../render/haproxy";
 import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
-import { DEFAULT_DROPLET_IMAGE } from "./appFleet";
-import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
+import { DEFAULT_DROPLET_IMAGE, DROPLET_DELETE_TIMEOUT } from "./appFleet";
+import { egressRules, PRIVATE_RANGES, sshRules, WEB_TCP_PORTS } from "./firewallRules";
 
 /** Port HAProxy listens on; the managed load balancer forwards to it. */
 export const HAPROXY_LISTEN_PORT = 8080;
@@ -16,7 +16,7 @@ export interface HaproxyTierArgs {
     readonly region: pulumi.Input<string>;
     readonly vpcUuid: pulumi.Input<string>;
     /** The tag the managed load balancer selects the HAProxy droplets by. */
-    readonly tierTag: string;
+    readonly tierTag: pulumi.Input<string>;
     /** The app replicas HAProxy balances over (their private addresses). */
     readonly servers: pulumi.Input<{ name: string; host: string; port: number }[]>;
     readonly algorithm: Algorithm;
@@ -91,11 +91,13 @@ function createDroplet(
             image: DEFAULT_DROPLET_IMAGE,
             vpcUuid: args.vpcUuid,
             monitoring: true,
+            // Shut down cleanly before deletion: in-flight requests drain and Postgres checkpoints.
+            gracefulShutdown: true,
             sshKeys: args.sshKeys ?? [],
             tags: [...(args.tags ?? []), args.tierTag],
             userData,
         },
-        { parent },
+        { parent, customTimeouts: { delete: DROPLET_DELETE_TIMEOUT } },
         args.transform?.droplet,
     );
     return new digitalocean.Droplet(dropletName, dropletArgs, dropletOpts);
@@ -113,7 +115,7 @@ function createFirewall(name: string, args: HaproxyTierArgs, parent: pulumi.Reso
             inboundRules,
             outboundRules: [
                 // Health checks and proxied requests to the replicas stay inside the VPC.
-                { protocol: "tcp", portRange: "1-65535", destinationAddresses: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] },
+                { protocol: "tcp", portRange: "1-65535", destinationAddresses: PRIVATE_RANGES },
                 ...egressRules(WEB_TCP_PORTS),
             ],
         },

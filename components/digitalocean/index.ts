@@ -7,6 +7,7 @@ export {
     type AppContainer,
     type TrafficSources,
     DEFAULT_DROPLET_IMAGE,
+    FLEET_DATA_TCP_PORTS,
     FLEET_EGRESS_TCP_PORTS,
     fleetFirewallRules,
 } from "./appFleet";

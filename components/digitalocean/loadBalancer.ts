@@ -108,6 +108,10 @@ function createLoadBalancer(
             forwardingRules,
             healthcheck: loadBalancerHealthcheck(args.healthCheck, args.targetPort),
             redirectHttpToHttps: args.https?.redirectHttp ?? false,
+            // Otherwise DigitalOcean points the certificate's apex domain at this load balancer
+            // (openapi load_balancer_base.yml `disable_lets_encrypt_dns_records`); horizon writes
+            // exactly the records the stack names.
+            ...(certificate !== undefined ? { disableLetsEncryptDnsRecords: true } : {}),
             enableBackendKeepalive: true,
             ...(args.stickySessions !== undefined
                 ? {

@@ -30,8 +30,12 @@ export interface DropletTransforms {
 /** A region's network and data services, handed from `data()` to `app()`. */
 export interface DropletRegionData extends RegionData {
     readonly network: Network;
-    /** The tag that selects this region's replicas (load balancer, firewalls). */
-    readonly fleetTag: string;
+    /**
+     * The `Tag` that selects this region's replicas (load balancer, firewalls). DigitalOcean
+     * rejects a firewall or load balancer naming a tag that does not exist yet (openapi
+     * shared/attributes/existing_tags_array.yml), so everything references this resource's name.
+     */
+    readonly fleetTag: digitalocean.Tag;
     readonly postgres?: Postgres;
     readonly cache?: Cache;
     readonly dataNode?: DataNode;
@@ -87,7 +91,8 @@ function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransfor
         },
         opts,
     );
-    const trustedTag = fleetTag(spec.app.name, ctx.stack, region.name);
+    const fleet = createTag(ctx, "fleet-tag", fleetTag(spec.app.name, ctx.stack, region.name));
+    const trustedTag = fleet.name;
     const { database, cache } = spec;
     const postgres =
         database.mode === "managed"
@@ -156,7 +161,7 @@ function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransfor
     const redisUrl = managedCache?.privateUri ?? (cache.mode === "container" ? dataNode?.redisUrl : undefined);
     return {
         network,
-        fleetTag: trustedTag,
+        fleetTag: fleet,
         postgres,
         cache: managedCache,
         dataNode,
@@ -170,7 +175,8 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
     const { spec, region, name } = ctx;
     const opts = { parent: ctx.parent };
     const useHaproxy = spec.loadBalancer.algorithm !== "round_robin";
-    const tierTag = toTag(`${data.fleetTag}-haproxy`);
+    const tierTag = useHaproxy ? createTag(ctx, "haproxy-tag", toTag(`${fleetTag(spec.app.name, ctx.stack, region.name)}-haproxy`)).name : undefined;
+    const fleetTagName = data.fleetTag.name;
     const network = data.network;
 
     const loadBalancer = new LoadBalancer(
@@ -178,7 +184,7 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
         {
             region: region.region,
             vpcUuid: network.vpcId,
-            dropletTag: useHaproxy ? tierTag : data.fleetTag,
+            dropletTag: tierTag ?? fleetTagName,
             targetPort: useHaproxy ? HAPROXY_LISTEN_PORT : spec.app.port,
             // In front of HAProxy, check HAProxy itself: its monitor URI fails when no replica is up.
             healthCheck: useHaproxy
@@ -211,8 +217,8 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
                 ...(spec.app.resources ? { resources: spec.app.resources } : {}),
             },
             replicaIdPrefix: name,
-            fleetTag: data.fleetTag,
-            trafficSources: useHaproxy ? { tags: [tierTag] } : { loadBalancerUids: [loadBalancer.id] },
+            fleetTag: fleetTagName,
+            trafficSources: tierTag !== undefined ? { tags: [tierTag] } : { loadBalancerUids: [loadBalancer.id] },
             adminCidrs: spec.adminCidrs,
             sshKeys: [...spec.sshKeys],
             tags: [...ctx.tags, roleTag("app")],
@@ -228,7 +234,8 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
         { parent: ctx.parent, dependsOn: [...data.resources] },
     );
 
-    const haproxy = useHaproxy
+    const haproxy =
+        tierTag !== undefined
         ? new HaproxyTier(
               childName(name, "haproxy"),
               {
@@ -267,6 +274,10 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
         dataNode: data.dataNode,
         dns,
     };
+}
+
+function createTag(ctx: RegionContext<DropletsSpec>, role: string, tag: string): digitalocean.Tag {
+    return new digitalocean.Tag(childName(ctx.name, role), { name: tag }, { parent: ctx.parent });
 }
 
 function createDns(ctx: RegionContext<DropletsSpec>, loadBalancer: LoadBalancer): Dns | undefined {

@@ -36,11 +36,14 @@ const droplets = (resources: RecordedResource[]) => ofType(resources, T.droplet)
 const gates = (resources: RecordedResource[]) => ofType(resources, T.healthGate);
 const firewall = (resources: RecordedResource[]) => find(resources, T.firewall, `${NAME}-fw`);
 
+const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 const EGRESS = [
-    ...["80", "443", "5432", "6379", "25060-25061"].map((portRange) => ({ protocol: "tcp", portRange, destinationAddresses: ANYWHERE })),
+    ...["80", "443"].map((portRange) => ({ protocol: "tcp", portRange, destinationAddresses: ANYWHERE })),
     { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
     { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
     { protocol: "icmp", destinationAddresses: ANYWHERE },
+    // Data services only ever sit on private addresses.
+    ...["5432", "6379", "25060-25061"].map((portRange) => ({ protocol: "tcp", portRange, destinationAddresses: PRIVATE })),
 ];
 
 describe("AppFleet droplets", () => {
@@ -63,6 +66,7 @@ describe("AppFleet droplets", () => {
             image: "ubuntu-24-04-x64",
             vpcUuid: "vpc-1",
             monitoring: true,
+            gracefulShutdown: true,
             sshKeys: ["key-1"],
             tags: ["horizon:app:hits", FLEET_TAG],
         });
@@ -149,6 +153,16 @@ describe("AppFleet firewall", () => {
             { protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["lb-1"] },
             { protocol: "tcp", portRange: "22", sourceAddresses: ["203.0.113.0/24", "2001:db8::/32"] },
         ]);
+    });
+
+    it("opens egress to a registry on a port of its own, which the web ports would not reach", async () => {
+        const registry = { server: "registry.example.com:5000", username: "ci", password: "secret" };
+        const { resources } = await fleet({ replicas: 1, container: { registry } });
+
+        const outbound = firewall(resources).inputs.outboundRules as { portRange?: string; destinationAddresses?: string[] }[];
+        assert.deepEqual(outbound.find((rule) => rule.portRange === "5000")?.destinationAddresses, ANYWHERE);
+        const defaultPort = await fleet({ replicas: 1, container: { registry: { ...registry, server: "registry.example.com:443" } } });
+        assert.deepEqual(firewall(defaultPort.resources).inputs.outboundRules, EGRESS);
     });
 
     it("admits the app port from tagged droplets when the sources are tags", async () => {

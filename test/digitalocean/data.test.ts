@@ -310,6 +310,7 @@ describe("DataNode", () => {
             image: "ubuntu-24-04-x64",
             vpcUuid: "vpc-1",
             monitoring: true,
+            gracefulShutdown: true,
             sshKeys: [],
             tags: ["horizon:app:hits", `${FLEET_TAG}-data`],
             volumeIds: [`${NAME}-data-volume-id`],

@@ -149,7 +149,7 @@ describe("cloud-init user data", () => {
                 checked++;
             }
         }
-        assert.equal(checked, 10, "every container, volume and haproxy script is checked");
+        assert.equal(checked, 15, "every container, volume, metadata guard and haproxy script is checked");
     });
 });
 
@@ -269,7 +269,7 @@ describe("renderAppCloudInit", () => {
             ["systemctl", "enable", "--now", "horizon-app.service"],
         ]);
         const unit = file(config, "/etc/systemd/system/horizon-app.service").content;
-        for (const line of ["Requires=docker.service", "Type=oneshot", "RemainAfterExit=yes", "ExecStart=/usr/local/bin/horizon-app", "WantedBy=multi-user.target"]) {
+        for (const line of ["Requires=docker.service horizon-metadata-guard.service", "Type=oneshot", "RemainAfterExit=yes", "ExecStart=/usr/local/bin/horizon-app", "WantedBy=multi-user.target"]) {
             assert.ok(unit.split("\n").includes(line), `unit lacks ${line}:\n${unit}`);
         }
         assert.match(unit, /^After=.*\bdocker\.service\b/m);
@@ -408,7 +408,7 @@ describe("renderDataCloudInit", () => {
         ]);
         for (const unit of ["horizon-postgres", "horizon-valkey"]) {
             const content = file(config, `/etc/systemd/system/${unit}.service`).content;
-            assert.match(content, /^Requires=docker\.service horizon-volume\.service$/m, unit);
+            assert.match(content, /^Requires=docker\.service horizon-volume\.service horizon-metadata-guard\.service$/m, unit);
             assert.match(content, /^After=.*\bhorizon-volume\.service\b/m, unit);
         }
     });

@@ -7,6 +7,8 @@ import {
     REGISTRY_PASSWORD_FILE,
     type RegistryCredentials,
     logOptions,
+    METADATA_GUARD_UNIT,
+    metadataGuardFiles,
     renderCloudConfig,
     renderEnvFile,
     requireImage,
@@ -149,13 +151,15 @@ export function renderAppCloudInit(input: AppCloudInitInput): string {
         runOptions,
         command: [],
         stopTimeoutSeconds,
-        requires: [],
+        // The app starts only once containers cannot read the user data from the metadata service.
+        requires: [`${METADATA_GUARD_UNIT}.service`],
     };
     return renderCloudConfig({
         packages: ["docker.io"],
         writeFiles: [
             secretFile(APP_ENV_FILE, renderEnvFile("app.env", input.env)),
             ...(input.registry === undefined ? [] : [secretFile(REGISTRY_PASSWORD_FILE, input.registry.password)]),
+            ...metadataGuardFiles(),
             ...containerServiceFiles(service),
         ],
         runcmd: [

@@ -44,6 +44,46 @@ export const REGISTRY_PASSWORD_FILE = "/etc/horizon/registry-password";
 // systemd must outwait `docker stop`, which itself waits the container's stop timeout.
 export const UNIT_STOP_GRACE_SECONDS = 30;
 
+/** The droplet metadata service, which serves user data (and its secrets) to any caller. */
+export const METADATA_ADDRESS = "169.254.169.254";
+/** The unit that keeps containers away from the metadata service; container units require it. */
+export const METADATA_GUARD_UNIT = "horizon-metadata-guard";
+
+/**
+ * DigitalOcean serves a droplet's user data at http://169.254.169.254/metadata/v1/user-data to
+ * anything on the droplet, unauthenticated. The host needs it (cloud-init, droplet-agent,
+ * do-agent); containers must not, so forwarded traffic from Docker's networks to it is
+ * rejected in DOCKER-USER, the chain Docker evaluates first and never flushes. Rejected rather
+ * than dropped, so a probe fails at once. Re-applied at every boot, after Docker creates the chain.
+ */
+export function metadataGuardScript(): string {
+    const rule = shellWords("DOCKER-USER", "-d", `${METADATA_ADDRESS}/32`, "-j", "REJECT");
+    return [
+        "#!/usr/bin/env bash",
+        `# Written by cloud-init from horizon; ${METADATA_GUARD_UNIT}.service runs it after Docker starts.`,
+        "set -euo pipefail",
+        "",
+        `iptables -C ${rule} 2>/dev/null || iptables -I ${rule}`,
+        "",
+    ].join("\n");
+}
+
+export function metadataGuardFiles(): WriteFile[] {
+    const unit = [
+        "[Unit]",
+        "Description=horizon: keep containers away from the droplet metadata service",
+        "After=docker.service",
+        "Requires=docker.service",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+        `ExecStart=/usr/local/bin/${METADATA_GUARD_UNIT}`,
+        "",
+    ].join("\n");
+    return [executableFile(`/usr/local/bin/${METADATA_GUARD_UNIT}`, metadataGuardScript()), unitFile(METADATA_GUARD_UNIT, unit)];
+}
+
 /** One `write_files` entry of cloud-init. */
 export interface WriteFile {
     readonly path: string;

@@ -14,6 +14,8 @@ import {
     containerServiceFiles,
     executableFile,
     logOptions,
+    METADATA_GUARD_UNIT,
+    metadataGuardFiles,
     renderCloudConfig,
     renderEnvFile,
     requirePort,
@@ -126,6 +128,7 @@ export function renderDataCloudInit(input: DataCloudInitInput): string {
     const files: WriteFile[] = [
         executableFile(`/usr/local/bin/${VOLUME_UNIT}`, renderVolumeScript(input.volumeName, mountPoint)),
         unitFile(VOLUME_UNIT, renderVolumeUnit(input.volumeName)),
+        ...metadataGuardFiles(),
     ];
     const services = [
         ...(input.postgres !== undefined ? [postgresService(input.postgres, mountPoint)] : []),
@@ -246,7 +249,7 @@ function dataService(container: DataContainer, hostPort: number, mountPoint: str
         ],
         command: container.command,
         stopTimeoutSeconds: container.stopTimeoutSeconds,
-        requires: [`${VOLUME_UNIT}.service`],
+        requires: [`${VOLUME_UNIT}.service`, `${METADATA_GUARD_UNIT}.service`],
     };
     return { service, files };
 }

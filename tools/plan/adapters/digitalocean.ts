@@ -95,6 +95,8 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
             };
         case "digitalocean:index/volume:Volume":
             return { volumeUrn: `do:volume:${h}` };
+        case "digitalocean:index/tag:Tag":
+            return { name: inputs.name ?? name };
         case "digitalocean:index/certificate:Certificate":
             return { uuid: `cert-${h}`, state: "verified" };
         case "pulumi-nodejs:dynamic/horizon:HealthGate":
