@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, parseStackSpec, readStackFile, REDACTED } from "../components/config";
+import { ConfigError, formatPath, parseStackSpec, readStackFile, REDACTED } from "../components/config";
 import { UsageError, runCli, selectStackFiles } from "./cli";
 
 /**
@@ -16,11 +16,13 @@ function main(): number {
     }
     const files = selectStackFiles(values.stack, values.dir);
     let failed = 0;
+    let unchecked = 0;
     for (const file of files) {
+        const where = path.relative(process.cwd(), file);
         try {
             const stackFile = readStackFile(file);
             const { warnings } = parseStackSpec(stackFile.config, stackFile);
-            console.log(`ok    ${stackFile.stack} (${path.relative(process.cwd(), file)})`);
+            console.log(`ok    ${stackFile.stack} (${where})`);
             for (const warning of warnings) {
                 console.log(`      warning: ${warning}`);
             }
@@ -29,15 +31,22 @@ function main(): number {
                 throw err;
             }
             // Encrypted values need the stack's secrets provider; offline they are only placeholders.
-            if (err.problems.every((p) => p.got === REDACTED)) {
-                console.log(`ok    ${err.stackName} (${path.relative(process.cwd(), file)}; encrypted values not checked offline)`);
+            const hidden = err.problems.filter((p) => p.got === REDACTED).map((p) => formatPath(p.path));
+            const check = `run \`pulumi preview -s ${err.stackName}\` to check ${hidden.length === 1 ? "it" : "them"}`;
+            if (hidden.length > 0 && hidden.length === err.problems.length) {
+                unchecked++;
+                console.log(`unchecked ${err.stackName} (${where}): encrypted, so not checked offline: ${hidden.join(", ")}; ${check}`);
                 continue;
             }
             failed++;
             console.error(`FAIL  ${err.message}`);
+            if (hidden.length > 0) {
+                console.error(`      ${hidden.length} of these problems are on encrypted values, which only the Pulumi CLI can read (${hidden.join(", ")}); ${check}`);
+            }
         }
     }
-    console.log(`${files.length - failed} of ${files.length} stack files valid`);
+    const valid = files.length - failed - unchecked;
+    console.log(`${valid} of ${files.length} stack files valid${unchecked > 0 ? `, ${unchecked} with encrypted values not checked offline` : ""}`);
     return failed === 0 ? 0 : 1;
 }
 

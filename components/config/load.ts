@@ -48,15 +48,15 @@ export function parseStackSpec(input: unknown, options: ParseOptions = {}): Pars
             ...(result.success ? [] : problemsFromZod(result.error.issues, schema).map((p) => otherPlatformKey(p, platform))),
         ];
         const reported = new Set(problems.map((p) => formatPath(p.path)));
-        const crossField = crossFieldProblems(parseValidKeys(raw, platform)).filter((p) => !reported.has(formatPath(p.path)));
+        const crossField = crossFieldProblems(parseValidKeys(raw, platform), options.stack).filter((p) => !reported.has(formatPath(p.path)));
         throw new ConfigError([...problems, ...crossField], options.stack, options.secretKeys, options.file);
     }
     const spec = result.data as StackSpec;
-    const problems = crossFieldProblems(spec);
+    const problems = crossFieldProblems(spec, options.stack);
     if (problems.length > 0) {
         throw new ConfigError(problems, options.stack, options.secretKeys, options.file);
     }
-    return { spec, warnings: configWarnings(spec, options.stack) };
+    return { spec, warnings: configWarnings(spec, options.stack, { secretKeys: options.secretKeys, raw }) };
 }
 
 /** An unknown key that another platform understands says so, instead of "unknown key". */
@@ -182,7 +182,7 @@ export function readStackFile(file: string): StackFile {
 export function listStackFiles(dir: string): string[] {
     return fs
         .readdirSync(dir)
-        .filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f))
+        .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
         .sort()
         .map((f) => path.join(dir, f));
 }

@@ -1,3 +1,4 @@
+import { dropletProblems, dropletWarnings } from "./dropletRules";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
 import { projectEnvironment } from "../core/names";
@@ -10,7 +11,7 @@ import type { StackSpec } from "../core/spec";
  * Takes a partial spec so the rules also run beside schema errors: each rule checks only
  * the keys that parsed, and all problems are reported at once.
  */
-export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
+export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const { platform, app, loadBalancer, database, cache } = spec;
     const autoscaling = spec.platform === "kubernetes" ? spec.autoscaling : undefined;
@@ -118,12 +119,43 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         });
     }
 
+    if (spec.platform === "droplets") {
+        problems.push(...dropletProblems(spec, stack));
+    }
     return problems;
 }
 
+/** What the warnings can know beyond the parsed spec. */
+export interface WarningContext {
+    /** Top-level keys whose values the stack file encrypts. */
+    readonly secretKeys?: ReadonlySet<string>;
+    /** The configuration as written, before defaults. */
+    readonly raw?: Readonly<Record<string, unknown>>;
+}
+
 /** Asks that work but are likely mistakes; printed by `pulumi up`, `validate` and `plan`. */
-export function configWarnings(spec: StackSpec, stack: string | undefined): string[] {
-    const warnings: string[] = [];
+export function configWarnings(spec: StackSpec, stack: string | undefined, context: WarningContext = {}): string[] {
+    const warnings: string[] = [...dropletWarnings(spec)];
+    if (spec.app.registry !== undefined && context.secretKeys !== undefined && !context.secretKeys.has("app")) {
+        warnings.push(
+            "horizon:app.registry.password is stored in plain text in the stack file; set it with `pulumi config set --secret --path app.registry.password <password>`",
+        );
+    }
+    if (spec.loadBalancer.stickySessions !== undefined && spec.loadBalancer.algorithm === "source") {
+        warnings.push(
+            "horizon:loadBalancer.stickySessions with algorithm source: the cookie pins a client already pinned by its address; keep one of them",
+        );
+    }
+    const rawLoadBalancer = context.raw?.loadBalancer;
+    if (
+        spec.platform === "droplets" &&
+        spec.loadBalancer.algorithm === "round_robin" &&
+        typeof rawLoadBalancer === "object" &&
+        rawLoadBalancer !== null &&
+        "haproxy" in rawLoadBalancer
+    ) {
+        warnings.push("horizon:loadBalancer.haproxy is unused: the HAProxy tier runs only for algorithms other than round_robin");
+    }
     if (spec.platform === "droplets" && spec.adminCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
         warnings.push("horizon:adminCidrs opens SSH to the whole internet; list your own address ranges instead");
     }

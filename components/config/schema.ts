@@ -39,7 +39,7 @@ export * from "../core/spec";
 
 const REGION_SLUG = /^[a-z]{3}[0-9]$/;
 const SIZE_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const DB_SIZE_SLUG = /^db-[a-z0-9]+(-[a-z0-9]+)*$/;
+const DB_SIZE_SLUG = /^[a-z0-9]+([-_][a-z0-9]+)*$/;
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -57,7 +57,11 @@ function pattern(re: RegExp, expected: string) {
     return z.string().regex(re, { error: expected });
 }
 
-const envMap = z.record(pattern(ENV_KEY, "an environment variable name like LOG_LEVEL"), z.string());
+// A value goes into an env file or a container spec one line each; a line break would end it early.
+const envMap = z.record(
+    pattern(ENV_KEY, "an environment variable name like LOG_LEVEL"),
+    z.string().regex(/^[^\r\n]*$/, { error: "a value on one line (base64-encode one that must carry line breaks)" }),
+);
 
 export const healthCheckSchema = z.strictObject({
     /** HTTP path probed on every replica. @default "/health" */
@@ -112,6 +116,11 @@ export const appSchema = z.strictObject({
         })
         .partial()
         .optional(),
+    /**
+     * Gate each rolling wave on the load balancer's (or HAProxy's) view of the new replicas.
+     * Turn off where the platform cannot see them. @default true
+     */
+    gateRollouts: z.boolean().default(true),
     /** Private registry credentials. @default - public image */
     registry: registrySchema.optional(),
 });
@@ -252,7 +261,10 @@ const sharedData = {
     cache: cacheSchema.prefault({}),
 };
 /** Protect stateful resources (`protect` + `retainOnDelete`). @default false */
-const protect = z.boolean().default(false);
+// `pulumi config set protect true` stores the text "true"; the program reads it as a boolean, and so does validate.
+const protect = z
+    .union([z.boolean(), z.enum(["true", "false"], { error: "the text \"true\" or \"false\"" }).transform((text) => text === "true")])
+    .default(false);
 /** Extra tags on every resource that takes tags. @default [] */
 const tags = z.array(pattern(/^[A-Za-z0-9:_-]{1,255}$/, "letters, digits, ':', '_' or '-'")).default([]);
 

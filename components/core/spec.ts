@@ -112,6 +112,8 @@ export interface AppSpec {
     readonly maxSurge: number | string;
     readonly resources?: Resources;
     readonly registry?: RegistryCredentials;
+    /** Gate each rolling wave on the balancer's view of the new replicas. */
+    readonly gateRollouts: boolean;
 }
 
 /** What every platform's region has. */

@@ -227,7 +227,8 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
             minReadySeconds: spec.app.minReadySeconds,
             readyTimeoutSeconds: spec.app.readyTimeoutSeconds,
             // Gates read the managed load balancer's view of each replica, which it has only when it targets them.
-            ...(useHaproxy ? {} : { loadBalancerId: loadBalancer.id }),
+            // `app.gateRollouts: false` turns them off for an account whose metrics do not name the droplets.
+            ...(tierTag !== undefined || !spec.app.gateRollouts ? {} : { loadBalancerId: loadBalancer.id }),
             transform: transform.fleet,
         },
         // Replicas start only once their data services exist, so their first health checks can pass.
