@@ -2,7 +2,10 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 
 /**
- * `npm run bench:plan`: plan time and peak memory for fleets of 10, 100 and 1,000 droplets,
+ * `npm run bench:plan`: first, what a plan costs beyond loading the SDKs it needs: in fresh
+ * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone,
+ * and the time to plan the `production` stack from a cold start (the median of five runs of
+ * each); then plan time and peak memory for fleets of 10, 100 and 1,000 droplets,
  * in one region and spread over three. Each case runs in its own process, so peak RSS is that
  * case's alone.
  *
@@ -68,7 +71,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
             });
         }
         return {};
-    });
+    }, { serializeDynamicProviders: false });
     const registered = performance.now();
     const resources = run.resources.map((r) => toPlanned(r));
     const cost = estimateCost(resources);
@@ -87,19 +90,52 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
     };
 }
 
+/** Milliseconds from process start to the SDKs loaded, or to the production plan done. */
+async function coldStart(kind: "sdk" | "production"): Promise<number> {
+    const start = performance.now();
+    if (kind === "sdk") {
+        await import("@pulumi/pulumi");
+        await import("@pulumi/digitalocean");
+        await import("@pulumi/random");
+    } else {
+        const { planStack } = await import("../tools/plan/run");
+        await planStack("production");
+    }
+    return performance.now() - start;
+}
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+function runCase(env: Record<string, string>): string {
+    return execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "plan.ts")], {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "inherit"],
+    }).toString();
+}
+
 function main(): void {
+    const cold = process.env.HORIZON_BENCH_COLD;
+    if (cold === "sdk" || cold === "production") {
+        void coldStart(cold).then((ms) => console.log(JSON.stringify({ ms })));
+        return;
+    }
     if (process.env.HORIZON_BENCH_CASE !== undefined) {
         const [droplets, regions] = process.env.HORIZON_BENCH_CASE.split("x").map(Number);
         void measure(droplets, regions).then((m) => console.log(JSON.stringify(m)));
         return;
     }
+    const lastJson = <T>(out: string) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as T;
+    const runs = 5;
+    const sdk = median(Array.from({ length: runs }, () => lastJson<{ ms: number }>(runCase({ HORIZON_BENCH_COLD: "sdk" })).ms));
+    const production = median(Array.from({ length: runs }, () => lastJson<{ ms: number }>(runCase({ HORIZON_BENCH_COLD: "production" })).ms));
+    console.log(`cold start, median of ${runs}: SDKs alone ${Math.round(sdk)} ms; plan of production ${Math.round(production)} ms (${(production / sdk).toFixed(2)}x the SDKs)`);
+    console.log("");
     const results: Measurement[] = [];
     for (const c of CASES) {
-        const out = execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "plan.ts")], {
-            env: { ...process.env, HORIZON_BENCH_CASE: `${c.droplets}x${c.regions}` },
-            stdio: ["ignore", "pipe", "inherit"],
-        }).toString();
-        results.push(JSON.parse(out.trim().split("\n").pop() ?? "{}") as Measurement);
+        results.push(lastJson<Measurement>(runCase({ HORIZON_BENCH_CASE: `${c.droplets}x${c.regions}` })));
     }
     console.log("droplets  regions  resources  register ms  report ms  total ms  peak RSS MB  JSON KB");
     for (const m of results) {
@@ -116,7 +152,7 @@ function main(): void {
             ].join(" "),
         );
     }
-    console.log(JSON.stringify({ bench: "plan", node: process.version, results }));
+    console.log(JSON.stringify({ bench: "plan", node: process.version, coldStart: { sdkMs: Math.round(sdk), productionMs: Math.round(production) }, results }));
 }
 
 main();

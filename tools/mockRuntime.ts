@@ -45,6 +45,12 @@ export interface MockRunOptions {
      * so a test can tell an input wired from another resource's output from a literal.
      */
     readonly outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+    /**
+     * Serialize dynamic providers' code into their `__provider` input, as a real run does.
+     * Serializing loads Pulumi's closure serializer (and TypeScript with it), the costliest
+     * step of a small plan; a plan leaves the code out anyway. @default true
+     */
+    readonly serializeDynamicProviders?: boolean;
     /** Invoke results by function token; any other invoke fails the run. */
     readonly invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -119,6 +125,7 @@ interface TransformRecord {
  * from fresh mocks and config, so several stacks can be planned in one process.
  */
 export async function runUnderMocks<T>(program: () => T | Promise<T>, options: MockRunOptions = {}): Promise<MockRun<T>> {
+    const restoreSerializer = options.serializeDynamicProviders === false ? skipProviderSerialization() : () => undefined;
     const project = options.project ?? "horizon";
     const stack = options.stack ?? "test";
     const names = new WeakMap<pulumi.Resource, string>();
@@ -192,6 +199,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         // arrive here instead of failing whatever runs next.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
+        restoreSerializer();
     }
     if (asyncErrors.length > 0) {
         throw asyncErrors[0];
@@ -230,6 +238,26 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         };
     });
     return { resources, outputs: resolvedOutputs as T };
+}
+
+/** What a dynamic provider's `__provider` input holds when its code is not serialized. */
+export const UNSERIALIZED_PROVIDER = "[dynamic provider code: not serialized in a plan]";
+
+/**
+ * Swaps @pulumi/pulumi's closure serializer for a stand-in until the returned function
+ * restores it: `pulumi.dynamic.Resource` then records a placeholder instead of the provider's
+ * code, and TypeScript (which the serializer parses functions with) is never loaded. Only the
+ * mock runtime does this; `pulumi up` never runs this module. Pulumi caches a provider's
+ * serialized text per provider object, so a later run in the same process sees the placeholder too.
+ */
+function skipProviderSerialization(): () => void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same module object @pulumi/pulumi loads on demand
+    const serializer = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
+    const original = serializer.serializeFunction;
+    serializer.serializeFunction = () => Promise.resolve({ text: UNSERIALIZED_PROVIDER, exportName: "handler", containsSecrets: false });
+    return () => {
+        serializer.serializeFunction = original;
+    };
 }
 
 /** Resolves every Output inside a value (stack outputs are usually objects of Outputs). */

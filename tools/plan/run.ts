@@ -94,7 +94,13 @@ export function runEntry(
             delete require.cache[require.resolve(entry)];
             return (await require(entry)) as Record<string, unknown>;
         },
-        { stack, config: toPulumiConfig(config), secretKeys: [...secretKeys].map((k) => `horizon:${k}`) },
+        {
+            stack,
+            config: toPulumiConfig(config),
+            secretKeys: [...secretKeys].map((k) => `horizon:${k}`),
+            // The plan drops dynamic providers' code (INTERNAL_INPUTS), so it need not serialize it.
+            serializeDynamicProviders: false,
+        },
     );
 }
 
