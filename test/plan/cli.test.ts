@@ -43,10 +43,23 @@ describe("npm run plan", () => {
         assert.equal(droplet?.inputs.userData, "[secret]");
     });
 
-    it("--format mermaid prints only the diagram", () => {
+    it("--format mermaid prints only the diagram, titled with its stack", () => {
         const run = plan(["--stack", "staging", "--format", "mermaid"]);
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout, /^flowchart /);
+        assert.match(run.stdout, /^---\ntitle: stack staging\n---\nflowchart LR\n/);
+        assert.doesNotMatch(run.stdout, /^horizon plan|^resources:/m);
+    });
+
+    it("--all --format mermaid prints one titled document per stack and nothing else", () => {
+        const run = plan(["--all", "--format", "mermaid"]);
+        assert.equal(run.code, 0, run.stderr);
+        const documents = run.stdout.trim().split(/\n\n(?=---\n)/);
+        const stacks = fs.readdirSync(path.join(ROOT, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length));
+        assert.deepEqual(documents.map((d) => d.match(/^---\ntitle: stack (\S+)\n---\nflowchart LR\n/)?.[1]), stacks.sort());
+        // Every line of a document is front matter, the flowchart header, a node, a subgraph or an edge.
+        for (const line of documents.flatMap((d) => d.split("\n").slice(4))) {
+            assert.match(line, /^( {4}| {8})(\w+\[|\w+\(|\w+ --> \w+|subgraph |end$)/, line);
+        }
     });
 
     it("a bad stack file exits 1 with the config error and no stack trace", () => {

@@ -87,7 +87,8 @@ function render(result: StackPlan, format: Format): string {
     const { plan, spec } = result;
     switch (format) {
         case "mermaid":
-            return renderMermaid(plan.resources);
+            // Front matter titles the diagram, so each stack's document stands alone and says which it is.
+            return `---\ntitle: stack ${plan.stack}\n---\n${renderMermaid(plan.resources).trimEnd()}`;
         case "markdown":
             return renderPlanMarkdown(plan);
         default:
@@ -187,7 +188,8 @@ async function main(): Promise<number> {
         const json = plans.map((plan, i) => (waivers === undefined ? jsonPlan(plan) : JSON.stringify({ ...plan, policy: reports[i] }, null, 2)));
         console.log(json.length === 1 ? json[0] : `[\n${json.join(",\n")}\n]`);
     } else {
-        console.log(outputs.join(options.format === "markdown" ? "\n\n" : "\n\n----\n\n"));
+        const separator = { markdown: "\n\n", mermaid: "\n\n", text: "\n\n----\n\n" }[options.format];
+        console.log(outputs.join(separator));
     }
     return hasMandatoryViolation(reports) ? 1 : 0;
 }

@@ -72,18 +72,20 @@ export function renderSummary(
         if (records.length > 0) {
             lines.push(`  dns            ${records.join(", ")} -> load balancer`);
         }
-        lines.push(`  resources      ${regional.length}`);
+        lines.push(`  resources      ${regional.length} of the stack's ${resources.length}`);
         lines.push("");
     }
     const components = resources.filter((r) => r.type.startsWith("horizon:")).length;
     const cloud = countByType(resources);
     lines.push(
-        `resources: ${resources.length - components} cloud resources in ${components} components${cloud.length > 0 ? ` (${cloud.map(([t, n]) => `${t} ${n}`).join(", ")})` : ""}`,
+        // One count everywhere (region lines, this line, the markdown): every registered resource, components included.
+        `resources: ${resources.length} (${resources.length - components} cloud resources in ${components} components${cloud.length > 0 ? `: ${cloud.map(([t, n]) => `${t} ${n}`).join(", ")}` : ""})`,
     );
     const protectedNames = resources.filter((r) => r.options.protect).map((r) => r.name);
     lines.push(`protected: ${protectedNames.length > 0 ? protectedNames.join(", ") : "none (pulumi destroy removes everything)"}`);
     lines.push("");
-    lines.push(`monthly cost: ${usd(cost.monthlyUsd)} (list prices as of ${cost.pricesAsOf}; usage-based charges excluded)`);
+    const incomplete = cost.unpriced.length > 0 ? `; incomplete: ${cost.unpriced.length} resource${cost.unpriced.length === 1 ? "" : "s"} not priced, see warnings` : "";
+    lines.push(`monthly cost: ${usd(cost.monthlyUsd)} (list prices as of ${cost.pricesAsOf}; usage-based charges excluded${incomplete})`);
     const groups = new Map<string, { count: number; cents: number }>();
     for (const line of cost.lines) {
         const key = `${line.type.split(":").pop()} ${line.item}`;
