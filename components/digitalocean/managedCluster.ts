@@ -20,10 +20,12 @@ export interface ManagedClusterArgs {
 }
 
 /**
- * Fields that replace a database cluster when changed (DigitalOcean cannot change them in
- * place). The plan calls out any change to them.
+ * Fields that replace a database cluster when changed: ForceNew in terraform-provider-digitalocean
+ * v2.99.1 (database/resource_database_cluster.go: name, engine, private_network_uuid,
+ * project_id). A new `region` migrates the cluster in place (`Databases.Migrate`), and version
+ * and size change in place too. The plan calls out any change to these.
  */
-export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "region", "privateNetworkUuid", "name"] as const;
+export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "name", "privateNetworkUuid", "projectId"] as const;
 
 /** Cluster outputs that carry credentials. */
 export const CLUSTER_SECRET_OUTPUTS = ["password", "uri", "privateUri"];

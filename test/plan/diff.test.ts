@@ -39,7 +39,7 @@ describe("diffPlans", () => {
             resource(DB, "hits-us-east-cache-cluster", { engine: "valkey", region: "nyc3" }),
             resource(DB, "hits-us-east-pg-cluster", { engine: "pg", region: "nyc3" }),
         ]);
-        const after = plan("s", [resource(DB, "hits-us-east-cache-cluster", { engine: "valkey", region: "ams3" })]);
+        const after = plan("s", [resource(DB, "hits-us-east-cache-cluster", { engine: "valkey", region: "nyc3", privateNetworkUuid: "vpc-2" })]);
         assert.deepEqual(
             diffPlans(before, after).warnings.map((w) => [w.risk, w.name]),
             [
@@ -59,10 +59,11 @@ describe("diffPlans", () => {
     it("flags the fields that replace a database cluster, and only those", () => {
         const base = [resource(DB, "pg", { engine: "pg", version: "15", region: "nyc3", name: "pg", privateNetworkUuid: "vpc-1", size: "db-s-1vcpu-2gb" })];
         const warn = (inputs: Record<string, unknown>) => diffPlans(plan("s", base), plan("s", withInputs(base, "pg", inputs))).warnings.map((w) => w.risk);
-        for (const field of ["engine", "region", "name", "privateNetworkUuid"]) {
+        for (const field of ["engine", "name", "privateNetworkUuid", "projectId"]) {
             assert.deepEqual(warn({ [field]: "other" }), ["database-replaced"], field);
         }
-        assert.deepEqual(warn({ version: "16", size: "db-s-2vcpu-4gb" }), []);
+        // DigitalOcean migrates a cluster to a new region, and changes version and size, in place.
+        assert.deepEqual(warn({ version: "16", size: "db-s-2vcpu-4gb", region: "ams3" }), []);
     });
 
     it("warns when the data droplet is replaced, but not when replicas roll", () => {
@@ -196,5 +197,27 @@ describe("renderPlanMarkdown", () => {
         assert.match(markdown, /\| Droplet s-1vcpu-2gb \| 4 \| \$48\.00 \|/);
         assert.match(markdown, /\| \*\*Total\*\* \| {2}\| \*\*\$135\.90\*\* \|/);
         assert.match(markdown, /```mermaid\nflowchart LR\n/);
+    });
+});
+
+describe("why a droplet is replaced", () => {
+    it("names the parts of its secret user data that changed, and no secret value", async () => {
+        const { planConfig } = await import("../../tools/plan/run");
+        const { readStackFile } = await import("../../components/config");
+        const path = await import("node:path");
+        const file = readStackFile(path.join(__dirname, "..", "..", "stacks", "Pulumi.staging.yaml"));
+        const app = file.config.app as Record<string, unknown>;
+        const before = (await planConfig("staging", file.config, file.secretKeys, undefined, { fingerprintSecrets: true })).plan;
+        const changed = { ...file.config, app: { ...app, image: "ghcr.io/acme/hits:1.5.0", env: { ...(app.env as object), FEATURE_X: "on" } } };
+        const after = (await planConfig("staging", changed, file.secretKeys, undefined, { fingerprintSecrets: true })).plan;
+
+        const droplet = diffPlans(before, after).changed.find((c) => c.name === "hits-staging-fleet-droplet-0");
+        const paths = Object.fromEntries((droplet?.changes ?? []).map((c) => [c.path, c]));
+        assert.ok(paths.userData, "the user data changed");
+        assert.deepEqual([paths["userData.horizon-app image"]?.before, paths["userData.horizon-app image"]?.after], ["ghcr.io/acme/hits:1.4.2", "ghcr.io/acme/hits:1.5.0"]);
+        const keys = paths["userData.env /etc/horizon/app.env"];
+        assert.ok((keys?.after as string[]).includes("FEATURE_X") && !(keys?.before as string[]).includes("FEATURE_X"));
+        // The data droplet's user data holds generated passwords; none reaches the plan.
+        assert.doesNotMatch(JSON.stringify(after), /mock-password-/);
     });
 });

@@ -71,6 +71,13 @@ function resourceChanges(before: PlannedResource, after: PlannedResource): Value
         changes.push({ path: "parent", before: before.parent, after: after.parent });
     }
     diffValues(before.inputs, after.inputs, "", changes);
+    // A changed secret input shows as two digests; its explained parts say what changed in it
+    // (a new image, a new env key, other container flags), without a secret value.
+    for (const key of Object.keys(after.explain ?? {})) {
+        if (changes.some((c) => c.path === key)) {
+            diffValues(before.explain?.[key], after.explain?.[key], key, changes);
+        }
+    }
     diffValues(before.options, after.options, "options", changes);
     return changes;
 }

@@ -18,6 +18,11 @@ export interface PlannedResource {
     readonly parent?: string;
     /** Inputs with every secret value replaced by the string `"[secret]"`. */
     readonly inputs: Record<string, unknown>;
+    /**
+     * What a secret input is made of, minus its secrets (a droplet's user data: image, env
+     * keys, container flags), so a diff can say why the secret changed. @default - none
+     */
+    readonly explain?: Record<string, unknown>;
     readonly options: PlannedOptions;
 }
 

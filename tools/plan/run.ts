@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStackSpec, readStackFile, type StackSpec } from "../../components/config";
 import { type MockRun, type RecordedResource, runUnderMocks } from "../mockRuntime";
+import { adapterFor } from "./adapters";
 import { estimateCost } from "./cost";
 import type { Plan, PlannedResource } from "./inventory";
 
@@ -139,11 +140,13 @@ export function toPlanned(resource: RecordedResource, fingerprintKey?: Buffer): 
                 ? [key, `[secret #${createHmac("sha256", fingerprintKey).update(JSON.stringify(resource.rawInputs[key])).digest("hex").slice(0, 10)}]`]
                 : [key, value],
         );
+    const explain = resource.secretInputs.length > 0 ? adapterFor(resource.type)?.explain?.(resource.type, resource.rawInputs) : undefined;
     return {
         type: resource.type,
         name: resource.name,
         ...(resource.parent !== undefined ? { parent: resource.parent } : {}),
         inputs: Object.fromEntries(inputs),
+        ...(explain !== undefined ? { explain } : {}),
         options: resource.options,
     };
 }

@@ -1,4 +1,5 @@
 import { CLUSTER_REPLACEMENT_FIELDS } from "../../../components/digitalocean/managedCluster";
+import * as yaml from "js-yaml";
 import { roleFromTags } from "../../../components/core/names";
 import type { PlannedResource } from "../inventory";
 import type { PriceTable } from "../prices";
@@ -20,16 +21,33 @@ const HEALTH_GATE = "pulumi-nodejs:dynamic/horizon:HealthGate";
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
 /**
- * Input paths whose change replaces the resource (ForceNew in the bridged
- * terraform-provider-digitalocean). For a database cluster these are the ones the design calls
- * out; for droplets, image and user data are what horizon's rolling replacement rests on.
+ * Input paths whose change replaces the resource: ForceNew in terraform-provider-digitalocean
+ * v2.99.1, which @pulumi/digitalocean 4.80.1 bridges (file per resource under `digitalocean/`).
+ * Droplets' replacements are what horizon's rolling waves rest on; the plan warns about the
+ * stateful ones (clusters, volumes, VPCs, the data droplet).
  */
 const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+    // droplet/resource_droplet.go (image, region, ssh_keys, user_data, monitoring, droplet_agent, vpc_uuid)
+    [DO_TYPES.droplet]: ["image", "region", "sshKeys", "userData", "monitoring", "dropletAgent", "vpcUuid"],
+    // loadbalancer/resource_loadbalancer.go (region, vpc_uuid, type, network)
+    [DO_TYPES.loadBalancer]: ["region", "vpcUuid", "type", "network"],
+    // volume/resource_volume.go (region, name, description, snapshot_id, initial_filesystem_type)
+    [DO_TYPES.volume]: ["region", "name", "description", "snapshotId", "initialFilesystemType"],
+    // database/resource_database_cluster.go; a region change migrates in place
     [DO_TYPES.databaseCluster]: [...CLUSTER_REPLACEMENT_FIELDS],
-    [DO_TYPES.volume]: ["region"],
+    // database/resource_database_replica.go
+    [DO_TYPES.databaseReplica]: ["name", "clusterId", "region", "privateNetworkUuid", "tags"],
+    // vpc/resource_vpc.go
     [DO_TYPES.vpc]: ["region", "ipRange"],
-    [DO_TYPES.droplet]: ["image", "userData", "region"],
+    // database/resource_database_connection_pool.go has no update: every argument replaces the pool
+    "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": ["clusterId", "name", "user", "mode", "size", "dbName"],
+    // tag/resource_tag.go; domain/resource_record.go
+    "digitalocean:index/tag:Tag": ["name"],
+    "digitalocean:index/dnsRecord:DnsRecord": ["type", "domain"],
 };
+
+/** Types whose replacement or removal loses data. */
+const STATEFUL_TYPES: ReadonlySet<string> = new Set([DO_TYPES.databaseCluster, DO_TYPES.databaseReplica, DO_TYPES.volume, DO_TYPES.vpc]);
 
 /** The droplets platform: droplets, load balancers, managed databases, volumes, DOKS. */
 export const digitaloceanAdapter: PlanAdapter = {
@@ -41,11 +59,45 @@ export const digitaloceanAdapter: PlanAdapter = {
             // Replicas are cattle; only the data droplet keeps anything on its own disk.
             return roleFromTags(Array.isArray(resource.inputs.tags) ? resource.inputs.tags : []) === "data";
         }
-        return REPLACEMENT_FIELDS[resource.type] !== undefined;
+        return STATEFUL_TYPES.has(resource.type);
     },
     price: priceResource,
     mockOutputs,
+    explain: (type, rawInputs) => (type === DO_TYPES.droplet && typeof rawInputs.userData === "string" ? { userData: explainUserData(rawInputs.userData) } : undefined),
 };
+
+/**
+ * A droplet's user data without its secrets: the container images, the names (never the
+ * values) of the env files' variables, and each container's `docker run` flags, which hold
+ * no credentials (those live in root-only files the flags only name).
+ */
+export function explainUserData(userData: string): Record<string, unknown> {
+    let config: unknown;
+    try {
+        config = yaml.load(userData);
+    } catch {
+        return { unreadable: true };
+    }
+    const files = isRecord(config) && Array.isArray(config.write_files) ? config.write_files.filter(isRecord) : [];
+    const explained: Record<string, unknown> = {};
+    for (const file of files) {
+        const path = String(file.path);
+        const content = String(file.content ?? "");
+        if (path.endsWith(".env")) {
+            explained[`env ${path}`] = content.split("\n").filter((line) => line.includes("=")).map((line) => line.slice(0, line.indexOf("=")));
+        } else if (path.startsWith("/usr/local/bin/horizon-") && content.includes("docker run")) {
+            const unit = path.slice("/usr/local/bin/".length);
+            explained[`${unit} image`] = content.match(/^image=(.*)$/m)?.[1];
+            explained[`${unit} flags`] = content
+                .slice(content.indexOf("docker run"))
+                .split("\n")
+                .slice(1)
+                .map((line) => line.trim().replace(/ \\$/, ""))
+                .filter((line) => line.startsWith("--"));
+        }
+    }
+    return explained;
+}
 
 /**
  * Plausible values for what DigitalOcean computes (ids, addresses, hosts, URIs), so programs

@@ -25,6 +25,11 @@ export interface PlanAdapter {
     price(resource: PlannedResource, prices: PriceTable): Pricing[];
     /** What the cloud computes for a new resource (ids, addresses, URIs), for the mock runtime. */
     mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown>;
+    /**
+     * The non-secret parts of a resource's secret inputs, from their raw values, or undefined.
+     * Must never return a secret value.
+     */
+    explain?(type: string, rawInputs: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
 /** A stable small number from a name, for fake numeric ids and addresses. */
