@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
+import { geographyProblems } from "./geoRules";
 import { projectEnvironment } from "../core/names";
 import type { StackSpec } from "../core/spec";
 
@@ -118,6 +119,7 @@ export function crossFieldProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         });
     }
 
+    problems.push(...geographyProblems(spec));
     return problems;
 }
 

@@ -10,6 +10,7 @@ export const DO_TYPES = {
     loadBalancer: "digitalocean:index/loadBalancer:LoadBalancer",
     databaseCluster: "digitalocean:index/databaseCluster:DatabaseCluster",
     databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    vpcPeering: "digitalocean:index/vpcPeering:VpcPeering",
     volume: "digitalocean:index/volume:Volume",
     vpc: "digitalocean:index/vpc:Vpc",
     kubernetesCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
@@ -29,7 +30,13 @@ const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
     [DO_TYPES.volume]: ["region"],
     [DO_TYPES.vpc]: ["region", "ipRange"],
     [DO_TYPES.droplet]: ["image", "userData", "region"],
+    // terraform-provider-digitalocean database/resource_database_replica.go; size resizes in place.
+    [DO_TYPES.databaseReplica]: ["name", "clusterId", "region", "privateNetworkUuid", "tags"],
+    [DO_TYPES.vpcPeering]: ["vpcIds"],
 };
+
+/** Replaced for a reason, but holding nothing of their own: a replica copies its primary again. */
+const REBUILDABLE: readonly string[] = [DO_TYPES.databaseReplica, DO_TYPES.vpcPeering];
 
 /** The droplets platform: droplets, load balancers, managed databases, volumes, DOKS. */
 export const digitaloceanAdapter: PlanAdapter = {
@@ -41,7 +48,7 @@ export const digitaloceanAdapter: PlanAdapter = {
             // Replicas are cattle; only the data droplet keeps anything on its own disk.
             return roleFromTags(Array.isArray(resource.inputs.tags) ? resource.inputs.tags : []) === "data";
         }
-        return REPLACEMENT_FIELDS[resource.type] !== undefined;
+        return REPLACEMENT_FIELDS[resource.type] !== undefined && !REBUILDABLE.includes(resource.type);
     },
     price: priceResource,
     mockOutputs,
@@ -64,7 +71,25 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
                 dropletUrn: `do:droplet:${h}`,
             };
         case "digitalocean:index/loadBalancer:LoadBalancer":
-            return { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+            return inputs.type === "GLOBAL"
+                ? // A GLOBAL balancer answers on anycast addresses; its regional targets keep their own.
+                  { ip: `192.0.2.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" }
+                : { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+        case "digitalocean:index/databaseReplica:DatabaseReplica":
+            // The replica's own URIs name the admin user and defaultdb, as DigitalOcean's do.
+            return {
+                uuid: `replica-${h}`,
+                host,
+                privateHost,
+                port: 25060,
+                user: "doadmin",
+                password: "mock-cluster-password",
+                database: "defaultdb",
+                uri: `postgresql://doadmin:mock-cluster-password@${host}:25060/defaultdb?sslmode=require`,
+                privateUri: `postgresql://doadmin:mock-cluster-password@${privateHost}:25060/defaultdb?sslmode=require`,
+            };
+        case "digitalocean:index/vpcPeering:VpcPeering":
+            return { status: "ACTIVE", createdAt: "2025-06-01T12:00:00Z" };
         case "digitalocean:index/vpc:Vpc":
             return { ipRange: inputs.ipRange ?? `10.${octet(0)}.0.0/20`, vpcUrn: `do:vpc:${h}` };
         case "digitalocean:index/databaseCluster:DatabaseCluster": {
