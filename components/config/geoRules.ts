@@ -31,7 +31,7 @@ export const RESERVED_BY_DATACENTER: Readonly<Record<string, readonly string[]>>
 export const NO_CROSS_DATACENTER_PEERING = ["blr1"] as const;
 
 /** A range that is free in every datacenter above, for examples in messages. */
-const EXAMPLE_RANGE = "10.110.0.0/20";
+const EXAMPLE_RANGE = "10.200.0.0/20";
 
 /** First and last address of an IPv4 CIDR, or undefined for anything else (IPv6 ranges are not VPC ranges). */
 export function ipv4Span(cidr: string): [number, number] | undefined {
@@ -107,12 +107,6 @@ export function geographyProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         const path = ["regions", i, "vpcIpRange"];
         const range = region.vpcIpRange;
         if (range === undefined) {
-            problems.push({
-                path,
-                problem:
-                    "required when several regions are peered: DigitalOcean picks each region's default range on its own, and it may fall in a range another region's datacenter reserves, which blocks peering",
-                expected: `an IPv4 CIDR like ${EXAMPLE_RANGE}, distinct from the other regions' ranges`,
-            });
             return;
         }
         const earlier = dropletRegions.findIndex((other, j) => j < i && other.vpcIpRange !== undefined && overlaps(other.vpcIpRange, range));
@@ -170,4 +164,21 @@ export function geographyProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         });
     }
     return problems;
+}
+
+/**
+ * A region left to DigitalOcean's default range still gets a range no other VPC in the account
+ * overlaps (DigitalOcean enforces that at creation), but nothing keeps it clear of the ranges the
+ * other regions' datacenters reserve, and an overlap only shows when the peering is created.
+ */
+export function geographyWarnings(spec: StackSpec): string[] {
+    if (spec.platform !== "droplets" || spec.regions.length < 2) {
+        return [];
+    }
+    return spec.regions
+        .filter((region) => region.vpcIpRange === undefined)
+        .map(
+            (region) =>
+                `region ${region.name} has no horizon:regions[].vpcIpRange: DigitalOcean picks one, which may overlap a range another region's datacenter reserves and then cannot be peered; set distinct ranges like ${EXAMPLE_RANGE}`,
+        );
 }

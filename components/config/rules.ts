@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
-import { geographyProblems } from "./geoRules";
+import { geographyProblems, geographyWarnings } from "./geoRules";
 import { projectEnvironment } from "../core/names";
 import type { StackSpec } from "../core/spec";
 
@@ -147,6 +147,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined): stri
             }
         }
     }
+    warnings.push(...geographyWarnings(spec));
     const production = stack !== undefined && projectEnvironment(stack, spec.protect) === "Production";
     if (production) {
         for (const region of spec.regions) {

@@ -96,4 +96,6 @@ export const T = {
     project: "digitalocean:index/project:Project",
     password: "random:index/randomPassword:RandomPassword",
     healthGate: "pulumi-nodejs:dynamic/horizon:HealthGate",
+    databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    vpcPeering: "digitalocean:index/vpcPeering:VpcPeering",
 } as const;
