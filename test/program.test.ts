@@ -16,6 +16,9 @@ const COMPONENT = {
     cache: "horizon:digitalocean:Cache",
     dataNode: "horizon:digitalocean:DataNode",
     dns: "horizon:digitalocean:Dns",
+    vpcPeerings: "horizon:digitalocean:VpcPeerings",
+    readReplica: "horizon:digitalocean:ReadReplica",
+    globalLoadBalancer: "horizon:digitalocean:GlobalLoadBalancer",
 } as const;
 
 /** What one regional stack with managed data, https and one domain registers. */
@@ -108,6 +111,54 @@ const EXPECTED: Record<string, Expected> = {
     "us-east": regional("us-east", "nyc3", "us.api.example.com"),
     "eu-west": regional("eu-west", "ams3", "eu.api.example.com"),
     "ap-southeast": regional("ap-southeast", "sgp1", "ap.api.example.com"),
+    global: {
+        counts: {
+            [T.webService]: 1,
+            [COMPONENT.network]: 3,
+            [COMPONENT.vpcPeerings]: 1,
+            [COMPONENT.postgres]: 1,
+            [COMPONENT.readReplica]: 2,
+            [COMPONENT.cache]: 3,
+            [COMPONENT.loadBalancer]: 3,
+            [COMPONENT.globalLoadBalancer]: 1,
+            [COMPONENT.appFleet]: 3,
+            [COMPONENT.dns]: 3,
+            [T.tag]: 3,
+            [T.vpc]: 3,
+            [T.vpcPeering]: 3,
+            [T.droplet]: 9,
+            [T.healthGate]: 9,
+            [T.firewall]: 3,
+            // Three regional balancers and the GLOBAL one.
+            [T.loadBalancer]: 4,
+            [T.certificate]: 3,
+            // The primary Postgres and one Valkey per region.
+            [T.cluster]: 4,
+            [T.databaseReplica]: 2,
+            [T.databaseDb]: 1,
+            [T.databaseUser]: 1,
+            [T.pool]: 1,
+            // The primary's, each replica's and each cache's.
+            [T.databaseFirewall]: 6,
+            // Regional names only: DigitalOcean adds api.example.com's records for the GLOBAL balancer.
+            [T.dnsRecord]: 3,
+            [T.project]: 1,
+        },
+        regions: { "us-east": "nyc3", "eu-west": "ams3", "ap-southeast": "sgp1" },
+        dnsNames: ["ap.api.example.com", "eu.api.example.com", "us.api.example.com"],
+        protectedNames: [
+            "hits-ap-southeast-cache-cluster",
+            "hits-ap-southeast-network-vpc",
+            "hits-eu-west-cache-cluster",
+            "hits-eu-west-network-vpc",
+            "hits-us-east-cache-cluster",
+            "hits-us-east-network-vpc",
+            "hits-us-east-pg-cluster",
+        ],
+        url: () => "https://api.example.com",
+        project: "hits-global",
+        replicas: 3,
+    },
     local: { counts: {}, regions: {}, dnsNames: [], protectedNames: [] },
 };
 
@@ -162,7 +213,7 @@ describe("the program, per stack file", () => {
 
                 for (const [region, slug] of Object.entries(expected.regions)) {
                     const names = [`hits-${region}-network-vpc`, `hits-${region}-lb-balancer`];
-                    for (const r of resources.filter((r) => names.includes(r.name) || /-droplet-\d+$/.test(r.name))) {
+                    for (const r of resources.filter((r) => names.includes(r.name) || new RegExp(`^hits-${region}-.*-droplet-\\d+$`).test(r.name))) {
                         assert.equal(r.inputs.region, slug, r.name);
                     }
                 }

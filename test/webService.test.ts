@@ -72,7 +72,9 @@ describe("WebService resources", () => {
             [T.healthGate]: 3,
         });
         const euWest = countByType(resources, "hits-eu-west");
-        assert.deepEqual([euWest[T.droplet], euWest[T.healthGate], euWest[T.loadBalancer], euWest[T.vpc], euWest[T.cluster]], [2, 2, 1, 1, 2]);
+        // eu-west's Postgres is a read replica of us-east's primary; its cluster is the cache.
+        assert.deepEqual([euWest[T.droplet], euWest[T.healthGate], euWest[T.loadBalancer], euWest[T.vpc], euWest[T.cluster]], [2, 2, 1, 1, 1]);
+        assert.equal(euWest["digitalocean:index/databaseReplica:DatabaseReplica"], 1);
         assert.equal(find(resources, T.vpc, "hits-eu-west-network-vpc").inputs.region, "ams3");
         assert.equal(ofType(resources, T.project).length, 1);
         assert.equal(ofType(resources, T.webService).length, 1);

@@ -1,6 +1,7 @@
 import { dropletProblems, dropletWarnings } from "./dropletRules";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
+import { geographyProblems, geographyWarnings } from "./geoRules";
 import { projectEnvironment } from "../core/names";
 import type { StackSpec } from "../core/spec";
 
@@ -122,6 +123,7 @@ export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): Co
     if (spec.platform === "droplets") {
         problems.push(...dropletProblems(spec, stack));
     }
+    problems.push(...geographyProblems(spec));
     return problems;
 }
 
@@ -177,6 +179,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined, conte
             }
         }
     }
+    warnings.push(...geographyWarnings(spec));
     const production = stack !== undefined && projectEnvironment(stack, spec.protect) === "Production";
     if (production) {
         for (const region of spec.regions) {

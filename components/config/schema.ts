@@ -11,6 +11,7 @@ import { z } from "zod";
 
 import {
     ALGORITHMS,
+    CROSS_REGION_WRITES,
     DATA_MODES,
     DEFAULT_APP_PORT,
     DEFAULT_AUTOSCALING_CPU_PERCENT,
@@ -189,6 +190,16 @@ const loadBalancerShared = {
 
 const sizeUnit = int(1, 100).default(DEFAULT_LB_SIZE_UNIT);
 
+/** The GLOBAL load balancer in front of the regions' balancers, in a stack with several regions. */
+const globalBalancerSchema = z.strictObject({
+    /** Region slug to priority (1 the highest); `{}` sends none. @default - the order of `regions` (first = 1) */
+    regionPriorities: z.record(regionSlug, int(1, 1000)).optional(),
+    /** Percent of failures in a region before traffic moves to the next priority. @default - DigitalOcean's */
+    failoverThreshold: int(1, 99, " percent").optional(),
+    /** Cache responses at DigitalOcean's edge. @default false */
+    cdn: z.boolean().default(false),
+});
+
 export const dropletLoadBalancerSchema = z.strictObject({
     ...loadBalancerShared,
     /** Managed load balancer size units (each adds capacity and cost). @default 1 */
@@ -202,6 +213,8 @@ export const dropletLoadBalancerSchema = z.strictObject({
             nodes: int(2, 10).default(DEFAULT_HAPROXY.nodes),
         })
         .prefault({}),
+    /** GLOBAL load balancer settings (several regions only). @default - priorities in region order, no CDN */
+    global: globalBalancerSchema.optional(),
 });
 
 export const kubernetesLoadBalancerSchema = z.strictObject({ ...loadBalancerShared, sizeUnit, https: httpsSchema.optional() });
@@ -232,6 +245,10 @@ export const databaseSchema = z.strictObject({
     /** Volume size for the data droplet (container mode). @default 10 */
     volumeSizeGb: int(1, 16384, " GiB").default(DEFAULT_DATABASE.volumeSizeGb),
     maintenanceWindow: maintenanceWindowSchema.prefault({}),
+    /** The region (a `regions[].name`) holding the one writable cluster; the others get read replicas. @default - the first region */
+    primaryRegion: regionName.optional(),
+    /** How other regions reach the primary for writes: over the peered VPCs, or its public address (TLS). @default "private" */
+    crossRegionWrites: z.enum(CROSS_REGION_WRITES).optional(),
 });
 
 export const cacheSchema = z.strictObject({

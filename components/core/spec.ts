@@ -175,7 +175,18 @@ export interface DatabaseSpec {
     readonly poolSize: number;
     readonly volumeSizeGb: number;
     readonly maintenanceWindow: MaintenanceWindow;
+    /** Geography: the `regions[].name` holding the one writable cluster. @default - the first region */
+    readonly primaryRegion?: string;
+    /** Geography: how other regions reach the primary for writes. @default "private" */
+    readonly crossRegionWrites?: CrossRegionWrites;
 }
+
+/**
+ * How replicas in other regions reach the primary database for writes: its private address
+ * across the peered VPCs, or its public address (TLS required).
+ */
+export const CROSS_REGION_WRITES = ["private", "public"] as const;
+export type CrossRegionWrites = (typeof CROSS_REGION_WRITES)[number];
 
 export interface CacheSpec {
     readonly engine: "valkey";
@@ -210,6 +221,18 @@ export interface DropletLoadBalancerSpec extends LoadBalancerSpec {
     readonly sizeUnit: number;
     readonly https?: HttpsSpec;
     readonly haproxy: { readonly size: string; readonly nodes: number };
+    /** The GLOBAL load balancer in front of the regions' balancers (several regions only). */
+    readonly global?: GlobalBalancerSpec;
+}
+
+/** DigitalOcean's GLOBAL load balancer settings (`glbSettings`). */
+export interface GlobalBalancerSpec {
+    /** Region slug to priority, 1 the highest. @default - the order of `regions` (first = 1) */
+    readonly regionPriorities?: Readonly<Record<string, number>>;
+    /** Percent of failures in a region before traffic moves to the next priority. @default - DigitalOcean's */
+    readonly failoverThreshold?: number;
+    /** Cache responses at DigitalOcean's edge. @default false */
+    readonly cdn: boolean;
 }
 
 export interface DropletsSpec extends SpecBase<"droplets", DropletRegion, DropletLoadBalancerSpec> {

@@ -19,3 +19,6 @@ export { Cache, type CacheArgs } from "./cache";
 export { DataNode, type DataNodeArgs, DEFAULT_DATA_NODE_SIZE } from "./dataNode";
 export { Dns, type DnsArgs, type DnsRecordSpec, splitDomain } from "./dns";
 export * from "./healthGate";
+export { GlobalLoadBalancer, type GlobalLoadBalancerArgs, glbSettings } from "./globalLoadBalancer";
+export { ReadReplica, type ReadReplicaArgs } from "./readReplica";
+export { VpcPeerings, type VpcPeeringsArgs, type PeeredNetwork } from "./vpcPeering";

@@ -7,8 +7,8 @@ export interface ManagedClusterArgs {
     readonly region: pulumi.Input<string>;
     /** The VPC the cluster joins (`privateNetworkUuid`); changing it replaces the cluster. */
     readonly vpcUuid: pulumi.Input<string>;
-    /** Droplets with this tag, and only they, may connect. */
-    readonly trustedTag: pulumi.Input<string>;
+    /** Droplets with this tag (or these tags), and only they, may connect. */
+    readonly trustedTag: pulumi.Input<string> | readonly pulumi.Input<string>[];
     /** Node size slug. @default "db-s-1vcpu-1gb" */
     readonly size?: pulumi.Input<string>;
     /** Nodes in the cluster. @default 1 */
@@ -30,16 +30,16 @@ export const CLUSTER_REPLACEMENT_FIELDS = ["engine", "name", "privateNetworkUuid
 /** Cluster outputs that carry credentials. */
 export const CLUSTER_SECRET_OUTPUTS = ["password", "uri", "privateUri"];
 
-/** A database firewall whose only rule trusts droplets with `trustedTag`. */
+/** A database firewall whose only rules trust droplets with `trustedTag` (one rule per tag). */
 export function createDatabaseFirewall(
     name: string,
     cluster: digitalocean.DatabaseCluster,
-    trustedTag: pulumi.Input<string>,
+    trustedTag: pulumi.Input<string> | readonly pulumi.Input<string>[],
     parent: pulumi.Resource,
     transform: Transform<digitalocean.DatabaseFirewallArgs> | undefined,
 ): digitalocean.DatabaseFirewall {
     const [fwArgs, fwOpts] = transformChild<digitalocean.DatabaseFirewallArgs, pulumi.CustomResourceOptions>(
-        { clusterId: cluster.id, rules: [{ type: "tag", value: trustedTag }] },
+        { clusterId: cluster.id, rules: (Array.isArray(trustedTag) ? [...trustedTag] : [trustedTag]).map((value) => ({ type: "tag", value })) },
         { parent },
         transform,
     );

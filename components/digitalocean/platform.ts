@@ -14,6 +14,11 @@ import { HAPROXY_LISTEN_PORT, HaproxyTier, type HaproxyTierArgs } from "./haprox
 import { LoadBalancer, type LoadBalancerArgs } from "./loadBalancer";
 import { Network, type NetworkArgs } from "./network";
 import { Postgres, type PostgresArgs } from "./postgres";
+import { createTag, regionFleetTag } from "./tags";
+import { geographyOf, globalBalancer, managedPostgres, regionalDatabase, regionNetwork } from "./geography";
+import type { GlobalLoadBalancerArgs } from "./globalLoadBalancer";
+import type { ReadReplica, ReadReplicaArgs } from "./readReplica";
+import type { VpcPeeringsArgs } from "./vpcPeering";
 
 /** Per-child escape hatches, passed through to every region's components. */
 export interface DropletTransforms {
@@ -25,6 +30,9 @@ export interface DropletTransforms {
     readonly cache?: CacheArgs["transform"];
     readonly dataNode?: DataNodeArgs["transform"];
     readonly project?: (args: digitalocean.ProjectArgs) => void;
+    readonly readReplica?: ReadReplicaArgs["transform"];
+    readonly peering?: VpcPeeringsArgs["transform"];
+    readonly globalLoadBalancer?: GlobalLoadBalancerArgs["transform"];
 }
 
 /** A region's network and data services, handed from `data()` to `app()`. */
@@ -37,6 +45,8 @@ export interface DropletRegionData extends RegionData {
      */
     readonly fleetTag: digitalocean.Tag;
     readonly postgres?: Postgres;
+    /** This region's read replica of the primary in another region. */
+    readonly replica?: ReadReplica;
     readonly cache?: Cache;
     readonly dataNode?: DataNode;
 }
@@ -68,10 +78,13 @@ export function dropletsPlatform(
         app: (ctx, data, env) => createApp(ctx, data, env, transform),
         finish: (ctx, units) => {
             const project = createProject(ctx, units, transform);
+            const glb = globalBalancer(ctx, units.map((u) => u.loadBalancer), transform);
             return {
+                ...(glb ? { globalUrl: glb.url } : {}),
                 outputs: {
                     project: project.name,
                     dropletIps: pulumi.all(Object.fromEntries(units.map((u) => [u.spec.name, u.fleet.publicIps]))),
+                    ...(glb ? { globalUrl: glb.url, globalLoadBalancerIp: glb.ip } : {}),
                 },
             };
         },
@@ -81,41 +94,18 @@ export function dropletsPlatform(
 function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransforms): DropletRegionData {
     const { spec, region, name } = ctx;
     const opts = { parent: ctx.parent };
-    const network = new Network(
-        childName(name, "network"),
-        {
-            region: region.region,
-            protect: spec.protect,
-            transform: transform.network,
-            ...(region.vpcIpRange ? { ipRange: region.vpcIpRange } : {}),
-        },
-        opts,
-    );
-    const fleet = createTag(ctx, "fleet-tag", fleetTag(spec.app.name, ctx.stack, region.name));
+    // Several regions share one primary database over peered VPCs (geography.ts).
+    const geography = geographyOf(ctx, transform);
+    const network = geography?.networks.get(region.name) ?? regionNetwork(name, spec, region, transform, ctx.parent);
+    const fleet = regionFleetTag(ctx, region.name);
     const trustedTag = fleet.name;
     const { database, cache } = spec;
+    const shared = geography !== undefined ? regionalDatabase(ctx, geography, network, transform) : undefined;
     const postgres =
-        database.mode === "managed"
-            ? new Postgres(
-                  childName(name, "pg"),
-                  {
-                      region: region.region,
-                      vpcUuid: network.vpcId,
-                      trustedTag,
-                      version: database.version,
-                      size: database.size,
-                      nodes: database.nodes,
-                      databaseName: database.name,
-                      userName: database.user,
-                      poolSize: database.poolSize,
-                      maintenanceWindow: database.maintenanceWindow,
-                      protect: spec.protect,
-                      tags: [...ctx.tags, roleTag("database")],
-                      transform: transform.postgres,
-                  },
-                  opts,
-              )
-            : undefined;
+        shared?.postgres ??
+        (database.mode === "managed" && geography === undefined
+            ? managedPostgres(name, spec, region, network, trustedTag, [...ctx.tags, roleTag("database")], transform, ctx.parent)
+            : undefined);
     const managedCache =
         cache.mode === "managed"
             ? new Cache(
@@ -157,16 +147,19 @@ function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransfor
                   opts,
               )
             : undefined;
-    const databaseUrl = postgres?.privateUri ?? (database.mode === "container" ? dataNode?.databaseUrl : undefined);
+    const databaseUrl = shared?.databaseUrl ?? postgres?.privateUri ?? (database.mode === "container" ? dataNode?.databaseUrl : undefined);
     const redisUrl = managedCache?.privateUri ?? (cache.mode === "container" ? dataNode?.redisUrl : undefined);
     return {
         network,
         fleetTag: fleet,
         postgres,
+        replica: shared?.replica,
         cache: managedCache,
         dataNode,
-        resources: [postgres, managedCache, dataNode].filter((r): r is NonNullable<typeof r> => r !== undefined),
+        // Droplets get peering routes only if their VPC is already peered when they boot, so replicas wait for the peerings.
+        resources: [postgres, shared?.replica, geography?.peerings, managedCache, dataNode].filter((r): r is NonNullable<typeof r> => r !== undefined),
         ...(databaseUrl ? { databaseUrl } : {}),
+        ...(shared?.databaseReadUrl ? { databaseReadUrl: shared.databaseReadUrl } : {}),
         ...(redisUrl ? { redisUrl } : {}),
     };
 }
@@ -175,7 +168,9 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
     const { spec, region, name } = ctx;
     const opts = { parent: ctx.parent };
     const useHaproxy = spec.loadBalancer.algorithm !== "round_robin";
-    const tierTag = useHaproxy ? createTag(ctx, "haproxy-tag", toTag(`${fleetTag(spec.app.name, ctx.stack, region.name)}-haproxy`)).name : undefined;
+    const tierTag = useHaproxy
+        ? createTag(childName(name, "haproxy-tag"), toTag(`${fleetTag(spec.app.name, ctx.stack, region.name)}-haproxy`), ctx.parent).name
+        : undefined;
     const fleetTagName = data.fleetTag.name;
     const network = data.network;
 
@@ -275,10 +270,6 @@ function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, en
         dataNode: data.dataNode,
         dns,
     };
-}
-
-function createTag(ctx: RegionContext<DropletsSpec>, role: string, tag: string): digitalocean.Tag {
-    return new digitalocean.Tag(childName(ctx.name, role), { name: tag }, { parent: ctx.parent });
 }
 
 function createDns(ctx: RegionContext<DropletsSpec>, loadBalancer: LoadBalancer): Dns | undefined {

@@ -86,6 +86,15 @@ const EXPECTED: Record<string, KeyFacts> = {
     "us-east": regionalUnit("us-east", "nyc3", "us-east-1"),
     "eu-west": regionalUnit("eu-west", "ams3", "eu-west-1"),
     "ap-southeast": regionalUnit("ap-southeast", "sgp1", "ap-southeast-1"),
+    global: {
+        platform: "droplets",
+        regions: ["us-east@nyc3 x3", "eu-west@ams3 x3", "ap-southeast@sgp1 x3"],
+        regionEnv: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+        database: "managed/2",
+        cache: "managed",
+        https: "redirect",
+        protect: true,
+    },
     local: {
         platform: "docker",
         regions: ["local x3"],

@@ -19,6 +19,16 @@ const BASE: DropletsSpecInput = {
 const SHAPES: Record<string, DropletsSpecInput> = {
     "managed data, https": { ...BASE, database: { mode: "managed" }, cache: { mode: "managed" }, loadBalancer: { https: { domains: ["api.example.com"] } } },
     "data droplet": { ...BASE, database: { mode: "container" }, cache: { mode: "container" } },
+    "three regions, one primary, a global balancer": {
+        ...BASE,
+        regions: [
+            { name: "us-east", region: "nyc3", replicas: 2, vpcIpRange: "10.110.0.0/20" },
+            { name: "eu-west", region: "ams3", replicas: 2, vpcIpRange: "10.120.0.0/20" },
+            { name: "ap-southeast", region: "sgp1", replicas: 2, vpcIpRange: "10.130.0.0/20" },
+        ],
+        database: { mode: "managed", size: "db-s-1vcpu-2gb" },
+        loadBalancer: { https: { domains: ["api.example.com"] } },
+    },
     "HAProxy tier, https": { ...BASE, database: { mode: "managed" }, loadBalancer: { algorithm: "least_connections", https: { domains: ["api.example.com"] } } },
 };
 
@@ -78,7 +88,9 @@ describe("DigitalOcean API facts", () => {
 
             it("keeps DigitalOcean from pointing the certificate's apex domain at a https load balancer", async () => {
                 const resources = await register(spec);
-                for (const lb of ofType(resources, T.loadBalancer)) {
+                // A GLOBAL balancer has no forwarding rules: DigitalOcean writes the records of its own
+                // managed domains, which is what horizon asks of it.
+                for (const lb of ofType(resources, T.loadBalancer).filter((r) => r.inputs.type !== "GLOBAL")) {
                     const https = (lb.inputs.forwardingRules as { entryProtocol: string }[]).some((r) => r.entryProtocol === "https");
                     assert.equal(lb.inputs.disableLetsEncryptDnsRecords, https ? true : undefined, lb.name);
                 }

@@ -97,4 +97,6 @@ export const T = {
     tag: "digitalocean:index/tag:Tag",
     password: "random:index/randomPassword:RandomPassword",
     healthGate: "pulumi-nodejs:dynamic/horizon:HealthGate",
+    databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    vpcPeering: "digitalocean:index/vpcPeering:VpcPeering",
 } as const;

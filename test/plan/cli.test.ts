@@ -58,7 +58,7 @@ describe("npm run plan", () => {
         assert.deepEqual(documents.map((d) => d.match(/^---\ntitle: stack (\S+)\n---\nflowchart LR\n/)?.[1]), stacks.sort());
         // Every line of a document is front matter, the flowchart header, a node, a subgraph or an edge.
         for (const line of documents.flatMap((d) => d.split("\n").slice(4))) {
-            assert.match(line, /^( {4}| {8})(\w+\[|\w+\(|\w+ --> \w+|subgraph |end$)/, line);
+            assert.match(line, /^( {4}| {8})(\w+\[|\w+\(|\w+ (-->|-\.->) \w+|subgraph |end$)/, line);
         }
     });
 

@@ -111,3 +111,19 @@ describe("escapeLabel", () => {
         assert.equal(escapeLabel('a#"b'), "a#35;#quot;b");
     });
 });
+
+describe("renderMermaid across regions", () => {
+    it("draws each region's read replica beside its replicas, and a dotted replication edge from the one primary", () => {
+        const mermaid = renderMermaid([
+            ...regionalUnit({ unit: "us-east", region: "nyc3" }),
+            ...regionalUnit({ unit: "eu-west", region: "ams3" }).filter((r) => !(r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && r.inputs.engine === "pg")),
+            resource("digitalocean:index/databaseReplica:DatabaseReplica", "hits-eu-west-pg-read-replica", { region: "ams3", size: "db-s-1vcpu-2gb" }),
+            resource("digitalocean:index/loadBalancer:LoadBalancer", "hits-glb-balancer", { type: "GLOBAL" }),
+        ]);
+
+        assert.match(mermaid, /r1_replica0\[\("Postgres read replica · db-s-1vcpu-2gb"\)\]/);
+        assert.ok(edges(mermaid).includes("r1_app --> r1_replica0"), mermaid);
+        assert.match(mermaid, /^ {4}r0_pg0 -\.-> r1_replica0$/m);
+        assert.deepEqual(edges(mermaid).filter((e) => e.startsWith("global")), ["global_lb0 --> r0_lb0", "global_lb0 --> r1_lb0"]);
+    });
+});

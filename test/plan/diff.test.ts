@@ -221,3 +221,30 @@ describe("why a droplet is replaced", () => {
         assert.doesNotMatch(JSON.stringify(after), /mock-password-/);
     });
 });
+
+describe("diffPlans across regions", () => {
+    it("calls a change of primary region what it is: the old cluster removed and a new, empty one created", () => {
+        const replica = (unit: string, region: string) =>
+            resource("digitalocean:index/databaseReplica:DatabaseReplica", `hits-${unit}-pg-read-replica`, { region, clusterId: "x", size: "db-s-1vcpu-2gb" });
+        const before = plan("global", [
+            resource(DB, "hits-us-east-pg-cluster", { engine: "pg", region: "nyc3" }, { options: { protect: true, retainOnDelete: true } }),
+            replica("eu-west", "ams3"),
+        ]);
+        const after = plan("global", [resource(DB, "hits-eu-west-pg-cluster", { engine: "pg", region: "ams3" }, { options: { protect: true, retainOnDelete: true } }), replica("us-east", "nyc3")]);
+
+        const diff = diffPlans(before, after);
+
+        assert.deepEqual(diff.warnings.map((w) => [w.risk, w.name]), [["database-removed", "hits-us-east-pg-cluster"]]);
+        assert.equal(
+            diff.warnings[0].reason,
+            "the Postgres primary moves from nyc3 to ams3: `hits-eu-west-pg-cluster` is a new, empty cluster (replicas and writes follow it, the data does not); the managed Postgres cluster leaves the stack but stays, and is still billed, in DigitalOcean; it is protected, so `pulumi up` stops until protect is lifted",
+        );
+    });
+
+    it("leaves the removal of a Postgres cluster alone when no primary takes its place elsewhere", () => {
+        const before = plan("s", [resource(DB, "hits-us-east-pg-cluster", { engine: "pg", region: "nyc3" })]);
+        const diff = diffPlans(before, plan("s", []));
+
+        assert.equal(diff.warnings[0].reason, "the managed Postgres cluster is deleted, and its data and backups with it");
+    });
+});

@@ -29,7 +29,7 @@ describe("every shipped stack passes the policy pack", () => {
         for (const stack of STACKS) {
             production.push([stack, checkPlan((await planStack(stack)).plan, waivers).production]);
         }
-        const expected = Object.fromEntries(STACKS.map((s) => [s, ["production", "us-east", "eu-west", "ap-southeast"].includes(s)]));
+        const expected = Object.fromEntries(STACKS.map((s) => [s, ["production", "us-east", "eu-west", "ap-southeast", "global"].includes(s)]));
         assert.deepEqual(Object.fromEntries(production), expected);
     });
 });

@@ -21,6 +21,8 @@ interface RegionGroup {
     readonly data: PlannedResource[];
     readonly volumes: PlannedResource[];
     readonly postgres: PlannedResource[];
+    /** Read replicas of a Postgres primary in another region. */
+    readonly replicas: PlannedResource[];
     readonly caches: PlannedResource[];
     readonly kubernetes: PlannedResource[];
 }
@@ -44,14 +46,17 @@ export function renderMermaid(resources: PlannedResource[]): string {
         edges.push(`internet --> global_lb${i}`);
     });
     const entries = globals.length === 0 ? ["internet"] : globals.map((_, i) => `global_lb${i}`);
-    groups.forEach((group, index) => {
-        const region = renderRegion(group, `r${index}`);
+    const regions = groups.map((group, index) => renderRegion(group, `r${index}`));
+    regions.forEach((region) => {
         lines.push(...region.lines);
         for (const entry of entries) {
             edges.push(...region.frontDoors.map((door) => `${entry} --> ${door}`));
         }
         edges.push(...region.edges);
     });
+    // Dotted: replication from the primary, not a request path.
+    const primaries = regions.flatMap((r) => r.primaries);
+    edges.push(...regions.flatMap((r) => r.replicas).flatMap((replica) => (primaries.length === 1 ? [`${primaries[0]} -.-> ${replica}`] : [])));
     return [...lines, ...edges.map((edge) => INDENT + edge)].join("\n") + "\n";
 }
 
@@ -61,7 +66,7 @@ function groupByRegion(resources: PlannedResource[]): RegionGroup[] {
         const region = stringInput(r.inputs, "region") ?? UNKNOWN_REGION;
         let group = groups.get(region);
         if (group === undefined) {
-            group = { region, loadBalancers: [], haproxy: [], app: [], data: [], volumes: [], postgres: [], caches: [], kubernetes: [] };
+            group = { region, loadBalancers: [], haproxy: [], app: [], data: [], volumes: [], postgres: [], replicas: [], caches: [], kubernetes: [] };
             groups.set(region, group);
         }
         return group;
@@ -82,6 +87,9 @@ function groupByRegion(resources: PlannedResource[]): RegionGroup[] {
             case DO_TYPES.volume:
                 groupFor(r).volumes.push(r);
                 break;
+            case DO_TYPES.databaseReplica:
+                groupFor(r).replicas.push(r);
+                break;
             case DO_TYPES.kubernetesCluster:
                 groupFor(r).kubernetes.push(r);
                 break;
@@ -95,6 +103,9 @@ interface RenderedRegion {
     /** Nodes that receive traffic from the internet or the global load balancer. */
     readonly frontDoors: string[];
     readonly edges: string[];
+    /** Postgres primaries and read replicas, for the replication edges between regions. */
+    readonly primaries: string[];
+    readonly replicas: string[];
 }
 
 function renderRegion(group: RegionGroup, id: string): RenderedRegion {
@@ -109,8 +120,11 @@ function renderRegion(group: RegionGroup, id: string): RenderedRegion {
         ...(group.app.length > 0 ? [add(`${id}_app`, "box", `App replicas · ${countBySize(group.app)}`)] : []),
         ...group.kubernetes.map((cluster, i) => add(`${id}_k8s${i}`, "box", kubernetesLabel(cluster))),
     ];
+    const primaries = group.postgres.map((db, i) => add(`${id}_pg${i}`, "cylinder", databaseLabel(db)));
+    const replicas = group.replicas.map((db, i) => add(`${id}_replica${i}`, "cylinder", `Postgres read replica · ${stringInput(db.inputs, "size") ?? "size unknown"}`));
     const stores = [
-        ...group.postgres.map((db, i) => add(`${id}_pg${i}`, "cylinder", databaseLabel(db))),
+        ...primaries,
+        ...replicas,
         ...(group.data.length > 0 ? [add(`${id}_data`, "cylinder", dataNodeLabel(group.data, group.volumes))] : []),
         ...group.caches.map((db, i) => add(`${id}_cache${i}`, "cylinder", databaseLabel(db))),
     ];
@@ -127,7 +141,7 @@ function renderRegion(group: RegionGroup, id: string): RenderedRegion {
         link([proxy], compute);
     }
     link(compute, stores);
-    return { lines, frontDoors, edges };
+    return { lines, frontDoors, edges, primaries, replicas };
 }
 
 const ENGINE_NAMES: Record<string, string> = { pg: "Postgres", valkey: "Valkey", redis: "Redis", mysql: "MySQL", mongodb: "MongoDB" };

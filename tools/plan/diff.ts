@@ -60,7 +60,7 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
         }
     }
     const removed = before.resources.filter((r) => !current.has(key(r)));
-    const warnings = [...removed.flatMap(removalWarnings), ...changed.flatMap(replacementWarnings)];
+    const warnings = explainPrimaryMove([...removed.flatMap(removalWarnings), ...changed.flatMap(replacementWarnings)], removed, added);
     warnings.sort((a, b) => RISK_ORDER.indexOf(a.risk) - RISK_ORDER.indexOf(b.risk));
     return { added, removed, changed, warnings };
 }
@@ -147,6 +147,29 @@ function replacementWarnings(change: ChangedResource): StatefulWarning[] {
         return [{ risk: "database-replaced", type: change.type, name: change.name, reason: `changing ${fields} replaces the cluster with a new, empty one` }];
     }
     return [{ risk: "replaced", type: change.type, name: change.name, reason: `changing ${fields} replaces it, and what it stores does not move to the new one` }];
+}
+
+/**
+ * A multi-region stack names its Postgres primary after the region holding it, so moving
+ * `database.primaryRegion` registers a different cluster: DigitalOcean would migrate a cluster's
+ * region in place (`region` is not ForceNew; terraform-provider-digitalocean
+ * database/resource_database_cluster.go calls Databases.Migrate), but horizon never asks it to.
+ * The old primary is removed and a new, empty one created; the removal warning says so.
+ */
+function explainPrimaryMove(warnings: StatefulWarning[], removed: PlannedResource[], added: PlannedResource[]): StatefulWarning[] {
+    const isPostgres = (r: PlannedResource) => r.type === DO_TYPES.databaseCluster && stringInput(r.inputs, "engine") === "pg";
+    const created = added.filter(isPostgres);
+    return warnings.map((warning) => {
+        const old = removed.find((r) => isPostgres(r) && r.name === warning.name && r.type === warning.type);
+        const from = old === undefined ? undefined : stringInput(old.inputs, "region");
+        const successor = created.find((r) => stringInput(r.inputs, "region") !== from);
+        if (old === undefined || successor === undefined) {
+            return warning;
+        }
+        const to = stringInput(successor.inputs, "region") ?? "another region";
+        const move = `the Postgres primary moves from ${from ?? "its region"} to ${to}: ${code(successor.name)} is a new, empty cluster (replicas and writes follow it, the data does not); ${warning.reason}`;
+        return { ...warning, reason: move };
+    });
 }
 
 function engineName(r: PlannedResource): string {

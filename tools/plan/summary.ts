@@ -2,6 +2,7 @@ import type { StackSpec } from "../../components/config";
 import { waveSize, waves } from "../../components/core/rollout";
 import type { CostReport, PlannedResource } from "./inventory";
 import { formatUsd as usd } from "./markdown";
+import { geoPostgresLine, renderGeoSummary } from "./summaryGeo";
 
 
 /** Cloud resources by short type name; horizon's own components are counted apart. */
@@ -64,7 +65,7 @@ export function renderSummary(
         lines.push(
             `  health check   ${hc.protocol.toUpperCase()} ${hc.protocol === "tcp" ? "" : `${hc.path} `}on :${hc.port ?? spec.app.port} every ${hc.intervalSeconds} s, timeout ${hc.timeoutSeconds} s, in after ${hc.healthyThreshold} ok, out after ${hc.unhealthyThreshold} failed`,
         );
-        lines.push(`  postgres       ${describeData("postgres", spec, spec.protect)}`);
+        lines.push(`  postgres       ${geoPostgresLine(spec, region.name) ?? describeData("postgres", spec, spec.protect)}`);
         lines.push(`  cache          ${describeData("cache", spec, spec.protect)}`);
         const records = regional
             .filter((r) => r.type === "digitalocean:index/dnsRecord:DnsRecord")
@@ -75,6 +76,7 @@ export function renderSummary(
         lines.push(`  resources      ${regional.length} of the stack's ${resources.length}`);
         lines.push("");
     }
+    lines.push(...(droplets !== undefined ? renderGeoSummary(spec, resources) : []));
     const components = resources.filter((r) => r.type.startsWith("horizon:")).length;
     const cloud = countByType(resources);
     lines.push(

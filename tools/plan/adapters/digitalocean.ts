@@ -11,6 +11,7 @@ export const DO_TYPES = {
     loadBalancer: "digitalocean:index/loadBalancer:LoadBalancer",
     databaseCluster: "digitalocean:index/databaseCluster:DatabaseCluster",
     databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    vpcPeering: "digitalocean:index/vpcPeering:VpcPeering",
     volume: "digitalocean:index/volume:Volume",
     vpc: "digitalocean:index/vpc:Vpc",
     kubernetesCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
@@ -39,6 +40,8 @@ const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
     [DO_TYPES.databaseReplica]: ["name", "clusterId", "region", "privateNetworkUuid", "tags"],
     // vpc/resource_vpc.go
     [DO_TYPES.vpc]: ["region", "ipRange"],
+    // vpc peering: a peering joins exactly the two VPCs it names
+    [DO_TYPES.vpcPeering]: ["vpcIds"],
     // database/resource_database_connection_pool.go has no update: every argument replaces the pool
     "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": ["clusterId", "name", "user", "mode", "size", "dbName"],
     // tag/resource_tag.go; domain/resource_record.go
@@ -46,8 +49,11 @@ const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "digitalocean:index/dnsRecord:DnsRecord": ["type", "domain"],
 };
 
-/** Types whose replacement or removal loses data. */
-const STATEFUL_TYPES: ReadonlySet<string> = new Set([DO_TYPES.databaseCluster, DO_TYPES.databaseReplica, DO_TYPES.volume, DO_TYPES.vpc]);
+/**
+ * Types whose replacement or removal loses data. A read replica is replaced for a reason but
+ * holds nothing of its own (it copies its primary again), so it is not among them.
+ */
+const STATEFUL_TYPES: ReadonlySet<string> = new Set([DO_TYPES.databaseCluster, DO_TYPES.volume, DO_TYPES.vpc]);
 
 /** The droplets platform: droplets, load balancers, managed databases, volumes, DOKS. */
 export const digitaloceanAdapter: PlanAdapter = {
@@ -116,7 +122,25 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
                 dropletUrn: `do:droplet:${h}`,
             };
         case "digitalocean:index/loadBalancer:LoadBalancer":
-            return { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+            return inputs.type === "GLOBAL"
+                ? // A GLOBAL balancer answers on anycast addresses; its regional targets keep their own.
+                  { ip: `192.0.2.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" }
+                : { ip: `203.0.113.${octet(0)}`, loadBalancerUrn: `do:loadbalancer:${h}`, status: "active" };
+        case "digitalocean:index/databaseReplica:DatabaseReplica":
+            // The replica's own URIs name the admin user and defaultdb, as DigitalOcean's do.
+            return {
+                uuid: `replica-${h}`,
+                host,
+                privateHost,
+                port: 25060,
+                user: "doadmin",
+                password: "mock-cluster-password",
+                database: "defaultdb",
+                uri: `postgresql://doadmin:mock-cluster-password@${host}:25060/defaultdb?sslmode=require`,
+                privateUri: `postgresql://doadmin:mock-cluster-password@${privateHost}:25060/defaultdb?sslmode=require`,
+            };
+        case "digitalocean:index/vpcPeering:VpcPeering":
+            return { status: "ACTIVE", createdAt: "2025-06-01T12:00:00Z" };
         case "digitalocean:index/vpc:Vpc":
             return { ipRange: inputs.ipRange ?? `10.${octet(0)}.0.0/20`, vpcUrn: `do:vpc:${h}` };
         case "digitalocean:index/databaseCluster:DatabaseCluster": {
