@@ -57,7 +57,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.version = resolveVersion(args.settings.version, this);
             this.cluster = createDoksCluster(name, args, this.version, this);
             this.clusterId = this.cluster.id;
-            this.kubeconfig = pulumi.secret(this.cluster.kubeConfigs.apply((configs) => configs[0]?.rawConfig ?? ""));
+            this.kubeconfig = pulumi.secret(this.cluster.kubeConfigs.apply((configs) => configs?.[0]?.rawConfig ?? ""));
             this.provider = createProvider(name, { kubeconfig: this.kubeconfig }, args.transform?.provider, this);
         } else {
             const kubeconfig = args.kubeconfig ?? args.settings.kubeconfig;
@@ -141,8 +141,16 @@ function createProvider(
     parent: pulumi.Resource,
 ): k8s.Provider {
     const [args, opts] = transformChild<k8s.ProviderArgs, pulumi.CustomResourceOptions>(
-        // Server-side apply leaves fields other managers own alone (the CCM's load-balancer-id annotation, the HPA's replicas).
-        { ...providerArgs, enableServerSideApply: true },
+        {
+            ...providerArgs,
+            // Server-side apply leaves fields other managers own alone (the CCM's load-balancer-id annotation, the HPA's replicas).
+            enableServerSideApply: true,
+            // Update Secrets and ConfigMaps in place: by default the provider replaces them on a data
+            // change, and a fixed name means delete first, leaving pods without them for a moment.
+            // Pods still roll, through the checksum annotations on their templates.
+            enableSecretMutable: true,
+            enableConfigMapMutable: true,
+        },
         { parent },
         transform,
     );

@@ -50,6 +50,8 @@ export class DataService extends pulumi.ComponentResource {
     readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     /** `<name>.<namespace>.svc.cluster.local`. */
     readonly host: pulumi.Output<string>;
+    /** The service's password. Secret. */
+    readonly password: pulumi.Output<string>;
 
     constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("horizon:kubernetes:DataService", name, {}, opts);
@@ -70,7 +72,9 @@ export class DataService extends pulumi.ComponentResource {
             { parent: this },
         );
         this.host = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`;
+        this.password = pulumi.secret(args.password);
         this.registerOutputs({
+            password: this.password,
             secret: this.secret,
             statefulSet: this.statefulSet,
             service: this.service,

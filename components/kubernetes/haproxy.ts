@@ -29,7 +29,7 @@ export interface InClusterHaproxyArgs {
     /** Pods ramp up over this many seconds after they come up (`slowstart`). */
     readonly minReadySeconds: number;
     /** The app pods, found through cluster DNS. */
-    readonly discovery: { readonly service: pulumi.Input<string>; readonly port: number; readonly slots: number; readonly nameserver: pulumi.Input<string> };
+    readonly discovery: { readonly service: pulumi.Input<string>; readonly port: number; readonly slots: number };
     /** Who may connect to HAProxy (the load balancer's path through the nodes), anywhere when empty. */
     readonly sourceCidrs: readonly string[];
     /** @default 2 */
@@ -120,8 +120,9 @@ export class InClusterHaproxy extends pulumi.ComponentResource {
 }
 
 function renderConfig(args: InClusterHaproxyArgs): pulumi.Output<string> {
-    return pulumi.all([args.discovery.service, args.discovery.nameserver]).apply(([service, nameserver]) => {
-        const discovery: HaproxyDiscovery = { service, port: args.discovery.port, slots: args.discovery.slots, resolver: { nameserver } };
+    return pulumi.output(args.discovery.service).apply((service) => {
+        // The pod's resolv.conf names the cluster DNS, whatever address a cluster gives it.
+        const discovery: HaproxyDiscovery = { service, port: args.discovery.port, slots: args.discovery.slots, resolver: {} };
         return renderDiscoveryHaproxyConfig({
             listenPort: HAPROXY_POD_PORT,
             algorithm: args.algorithm,

@@ -19,7 +19,12 @@ export interface HaproxyDiscovery {
     readonly port: number;
     /** Server slots HAProxy keeps; at least the most pods the backend ever has. */
     readonly slots: number;
-    readonly resolver: { readonly nameserver: string; readonly holdValidSeconds?: number };
+    /**
+     * `nameserver`: the DNS server's address. Left out, HAProxy reads the nameservers from
+     * /etc/resolv.conf (`parse-resolv-conf`): in a pod that is the cluster's DNS Service,
+     * whatever address the cluster gave it.
+     */
+    readonly resolver: { readonly nameserver?: string; readonly holdValidSeconds?: number };
 }
 
 export type DiscoveryHaproxyInput = Omit<HaproxyConfigInput, "servers"> & { readonly discovery: HaproxyDiscovery };
@@ -48,7 +53,9 @@ function withDiscovery(config: string, input: DiscoveryHaproxyInput): string {
     if (at < 0) {
         throw new Error("render/haproxy.ts no longer writes one server line per server; wire `discovery` into the renderer instead");
     }
-    const nameserver = discovery.resolver.nameserver.includes(":") ? discovery.resolver.nameserver : `${discovery.resolver.nameserver}:53`;
+    const configured = discovery.resolver.nameserver;
+    const nameserver =
+        configured === undefined ? "    parse-resolv-conf" : `    nameserver dns ${configured.includes(":") ? configured : `${configured}:53`}`;
     const holdValid = discovery.resolver.holdValidSeconds ?? DEFAULT_HOLD_VALID_SECONDS;
     const serverTemplate = [
         `    server-template ${SERVER_TEMPLATE_PREFIX} ${discovery.slots} ${discovery.service}:${discovery.port}`,
@@ -68,7 +75,7 @@ function withDiscovery(config: string, input: DiscoveryHaproxyInput): string {
     lines.splice(at, 1, ...backend);
     const resolvers = [
         `resolvers ${RESOLVERS}`,
-        `    nameserver dns ${nameserver}`,
+        nameserver,
         `    hold valid ${holdValid}s`,
         // A headless Service with many pods answers with more records than 512 bytes hold.
         "    accepted_payload_size 8192",
@@ -90,7 +97,7 @@ function validateDiscovery(discovery: HaproxyDiscovery): string[] {
     if (!Number.isInteger(discovery.slots) || discovery.slots < 1 || discovery.slots > 1000) {
         problems.push(`discovery.slots: ${discovery.slots} is out of range (expected an integer in 1-1000)`);
     }
-    if (!/^[0-9a-fA-F.:[\]]+$/.test(discovery.resolver.nameserver)) {
+    if (discovery.resolver.nameserver !== undefined && !/^[0-9a-fA-F.:[\]]+$/.test(discovery.resolver.nameserver)) {
         problems.push(`discovery.resolver.nameserver: ${JSON.stringify(discovery.resolver.nameserver)} is not an address (expected an IP, optionally with :port)`);
     }
     return problems;

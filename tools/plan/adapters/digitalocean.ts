@@ -45,7 +45,24 @@ export const digitaloceanAdapter: PlanAdapter = {
     },
     price: priceResource,
     mockOutputs,
+    mockInvoke,
 };
+
+/** Token of the DOKS versions data source. */
+export const GET_KUBERNETES_VERSIONS = "digitalocean:index/getKubernetesVersions:getKubernetesVersions";
+
+/**
+ * DigitalOcean's answer to the data sources horizon reads. For DOKS versions: one patch
+ * release of the requested minor version, spelled as DigitalOcean spells slugs.
+ */
+function mockInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (token !== GET_KUBERNETES_VERSIONS) {
+        return undefined;
+    }
+    const prefix = typeof inputs.versionPrefix === "string" ? inputs.versionPrefix : "1.34.";
+    const latestVersion = `${prefix.endsWith(".") ? prefix : `${prefix}.`}1-do.0`;
+    return { id: "kubernetes-versions", latestVersion, validVersions: [latestVersion], versionPrefix: prefix };
+}
 
 /**
  * Plausible values for what DigitalOcean computes (ids, addresses, hosts, URIs), so programs
@@ -95,6 +112,22 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
             };
         case "digitalocean:index/volume:Volume":
             return { volumeUrn: `do:volume:${h}` };
+        case "digitalocean:index/kubernetesCluster:KubernetesCluster": {
+            const endpoint = `https://${h.toString(16)}.k8s.ondigitalocean.test`;
+            return {
+                endpoint,
+                clusterUrn: `do:kubernetes:${h}`,
+                status: "running",
+                kubeConfigs: [
+                    {
+                        host: endpoint,
+                        token: "mock-kubernetes-token",
+                        clusterCaCertificate: "bW9jay1jYQ==",
+                        rawConfig: `apiVersion: v1\nkind: Config\nclusters:\n- name: ${name}\n  cluster:\n    server: ${endpoint}\n`,
+                    },
+                ],
+            };
+        }
         case "digitalocean:index/certificate:Certificate":
             return { uuid: `cert-${h}`, state: "verified" };
         case "pulumi-nodejs:dynamic/horizon:HealthGate":

@@ -25,6 +25,8 @@ export interface PlanAdapter {
     price(resource: PlannedResource, prices: PriceTable): Pricing[];
     /** What the cloud computes for a new resource (ids, addresses, URIs), for the mock runtime. */
     mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown>;
+    /** What a data-source invoke returns, for the mock runtime; undefined for tokens it does not know. */
+    mockInvoke?(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
 /** A stable small number from a name, for fake numeric ids and addresses. */
