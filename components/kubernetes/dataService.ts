@@ -5,7 +5,7 @@ import { childName } from "../core/names";
 import type { DataContainer } from "../render/dataServices";
 import { type Transform, transformChild } from "../transform";
 import { restrictedSecurity } from "./app";
-import { memoryQuantity, type WorkloadLabels } from "./labels";
+import { cpuQuantity, memoryQuantity, type WorkloadLabels } from "./labels";
 
 /** The official Postgres and Valkey images both run their server as uid/gid 999. */
 export const DATA_RUN_AS_USER = 999;
@@ -26,6 +26,8 @@ export interface DataServiceArgs {
     /** The service's password (secret). */
     readonly password: pulumi.Input<string>;
     readonly volumeSizeGb: number;
+    /** Requests and limits of the container. */
+    readonly resources: { readonly cpu: number; readonly memoryMb: number };
     /** @default "do-block-storage" */
     readonly storageClassName?: string;
     /** Pods that may connect (the app). */
@@ -131,6 +133,7 @@ function createStatefulSet(
 ): k8s.apps.v1.StatefulSet {
     const security = restrictedSecurity(DATA_RUN_AS_USER);
     const retain = args.retainVolume ?? true;
+    const quantities = { cpu: cpuQuantity(args.resources.cpu), memory: memoryQuantity(args.resources.memoryMb) };
     // Postgres refuses a data directory with anything in it, and a fresh ext4 volume holds
     // lost+found; mounting the volume one level up leaves the data directory for initdb to create.
     const volumeMount = c.service === "postgres" && path.posix.dirname(c.dataDir) !== "/" ? path.posix.dirname(c.dataDir) : c.dataDir;
@@ -167,7 +170,8 @@ function createStatefulSet(
                         ],
                         readinessProbe: { ...probe, successThreshold: 1 },
                         livenessProbe: { ...probe, successThreshold: 1 },
-                        startupProbe: {
+                        resources: { requests: quantities, limits: quantities },
+                    startupProbe: {
                             ...probe,
                             successThreshold: 1,
                             failureThreshold: Math.max(1, Math.ceil(c.health.startPeriodSeconds / c.health.intervalSeconds)),

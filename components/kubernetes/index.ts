@@ -17,4 +17,4 @@ export { renderDiscoveryHaproxyConfig, type HaproxyDiscovery, type DiscoveryHapr
 export { DataService, type DataServiceArgs, DEFAULT_STORAGE_CLASS } from "./dataService";
 export { createLoadBalancerService, type LoadBalancerServiceArgs } from "./loadBalancerService";
 export { trustClusterFirewall } from "./databaseFirewall";
-export { workloadLabels, ROLE_LABEL, type KubernetesRole, type WorkloadLabels } from "./labels";
+export { workloadLabels, ROLE_LABEL, REGION_LABEL, type KubernetesRole, type WorkloadLabels } from "./labels";

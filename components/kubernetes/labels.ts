@@ -8,6 +8,8 @@ import { createHash } from "node:crypto";
  */
 
 export const ROLE_LABEL = "horizon/role";
+/** The DigitalOcean region slug of the cluster an object runs in, which the plan's diagram groups by. */
+export const REGION_LABEL = "horizon/region";
 export type KubernetesRole = "app" | "haproxy" | "database" | "cache" | "balancer";
 
 export interface WorkloadLabels {
@@ -21,7 +23,7 @@ export interface WorkloadLabels {
  * `instance` tells two stacks of the same app apart in one cluster; `component` tells the
  * workloads of one app apart.
  */
-export function workloadLabels(app: string, instance: string, component: string, role: KubernetesRole): WorkloadLabels {
+export function workloadLabels(app: string, instance: string, component: string, role: KubernetesRole, region?: string): WorkloadLabels {
     const selector = {
         "app.kubernetes.io/name": app,
         "app.kubernetes.io/instance": instance,
@@ -29,7 +31,13 @@ export function workloadLabels(app: string, instance: string, component: string,
     };
     return {
         selector,
-        labels: { ...selector, "app.kubernetes.io/part-of": app, "app.kubernetes.io/managed-by": "horizon", [ROLE_LABEL]: role },
+        labels: {
+            ...selector,
+            "app.kubernetes.io/part-of": app,
+            "app.kubernetes.io/managed-by": "horizon",
+            [ROLE_LABEL]: role,
+            ...(region !== undefined ? { [REGION_LABEL]: region } : {}),
+        },
     };
 }
 

@@ -20,6 +20,12 @@ import { InClusterHaproxy, type InClusterHaproxyArgs } from "./haproxy";
 import { workloadLabels } from "./labels";
 import { Namespace, type NamespaceArgs } from "./namespace";
 
+/** Requests and limits of the in-cluster data services. */
+export const POSTGRES_RESOURCES = { cpu: 0.5, memoryMb: 1024 } as const;
+export const VALKEY_RESOURCES = { cpu: 0.25, memoryMb: 512 } as const;
+/** Valkey evicts (by `cache.evictionPolicy`) at this share of its memory limit, before the kernel kills it. */
+const VALKEY_MAXMEMORY_SHARE = 0.75;
+
 /** Per-child escape hatches, passed through to every region's components. */
 export interface KubernetesTransforms {
     readonly network?: NetworkArgs["transform"];
@@ -87,11 +93,12 @@ function instanceLabel(ctx: RegionContext<KubernetesSpec>): string {
 function labelsFor(ctx: RegionContext<KubernetesSpec>) {
     const instance = instanceLabel(ctx);
     const app = ctx.spec.app.name;
+    const region = ctx.region.region;
     return {
-        app: workloadLabels(app, instance, "web", "app"),
-        haproxy: workloadLabels(app, instance, "haproxy", "haproxy"),
-        postgres: workloadLabels(app, instance, "postgres", "database"),
-        valkey: workloadLabels(app, instance, "valkey", "cache"),
+        app: workloadLabels(app, instance, "web", "app", region),
+        haproxy: workloadLabels(app, instance, "haproxy", "haproxy", region),
+        postgres: workloadLabels(app, instance, "postgres", "database", region),
+        valkey: workloadLabels(app, instance, "valkey", "cache", region),
     };
 }
 
@@ -192,6 +199,7 @@ function createData(ctx: RegionContext<KubernetesSpec>, transform: KubernetesTra
                       container: (p) => postgresContainer({ version: database.version, database: database.name, user: database.user, password: p }),
                       password: dataPassword(ctx, "pg"),
                       volumeSizeGb: database.volumeSizeGb,
+                      resources: POSTGRES_RESOURCES,
                       clients: labels.app.selector,
                       retainVolume: spec.protect,
                       transform: transform.dataService,
@@ -208,9 +216,16 @@ function createData(ctx: RegionContext<KubernetesSpec>, transform: KubernetesTra
                       objectName: `${spec.app.name}-valkey`,
                       labels: labels.valkey,
                       container: (p) =>
-                          valkeyContainer({ version: cache.version, password: p, evictionPolicy: valkeyEvictionPolicy(cache.evictionPolicy) }),
+                          valkeyContainer({
+                              version: cache.version,
+                              password: p,
+                              evictionPolicy: valkeyEvictionPolicy(cache.evictionPolicy),
+                              maxMemoryMb: Math.floor(VALKEY_RESOURCES.memoryMb * VALKEY_MAXMEMORY_SHARE),
+                          }),
                       password: dataPassword(ctx, "valkey"),
+                      // The append-only file lives on a volume the size of the database's.
                       volumeSizeGb: database.volumeSizeGb,
+                      resources: VALKEY_RESOURCES,
                       clients: labels.app.selector,
                       retainVolume: spec.protect,
                       transform: transform.dataService,

@@ -95,6 +95,24 @@ const EXPECTED: Record<string, KeyFacts> = {
         https: "none",
         protect: false,
     },
+    k8s: {
+        platform: "kubernetes",
+        regions: ["k8s@nyc3 x3"],
+        regionEnv: [null],
+        database: "managed/2",
+        cache: "managed",
+        https: "redirect",
+        protect: true,
+    },
+    "k8s-existing": {
+        platform: "kubernetes",
+        regions: ["existing@nyc3 x3"],
+        regionEnv: [null],
+        database: "container",
+        cache: "container",
+        https: "none",
+        protect: false,
+    },
 };
 
 function parseStack(stack: string) {

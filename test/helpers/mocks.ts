@@ -94,6 +94,7 @@ export const T = {
     volume: "digitalocean:index/volume:Volume",
     dnsRecord: "digitalocean:index/dnsRecord:DnsRecord",
     project: "digitalocean:index/project:Project",
+    doks: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     password: "random:index/randomPassword:RandomPassword",
     healthGate: "pulumi-nodejs:dynamic/horizon:HealthGate",
 } as const;

@@ -242,6 +242,12 @@ function priceNodePool(pool: Record<string, unknown>, prices: PriceTable): Prici
         return pricing;
     }
     const maxNodes = numberInput(pool, "maxNodes");
-    return { item: `${pricing.item} (autoscaling minimum${maxNodes === undefined ? "" : `, up to ${maxNodes}`})`, monthlyUsd: pricing.monthlyUsd };
+    if (maxNodes === undefined) {
+        return { item: `${pricing.item} (autoscaling minimum)`, monthlyUsd: pricing.monthlyUsd };
+    }
+    // The total counts the minimum; the item says what the pool costs when the autoscaler fills it.
+    const atMax = priceDroplet(stringInput(pool, "size"), maxNodes, prices);
+    const atMaxText = "monthlyUsd" in atMax ? `, $${atMax.monthlyUsd.toFixed(2)} at ${maxNodes}` : "";
+    return { item: `${pricing.item} (autoscaling minimum, up to ${maxNodes}${atMaxText})`, monthlyUsd: pricing.monthlyUsd };
 }
 
