@@ -127,8 +127,8 @@ function createDoksCluster(
             },
             tags,
         },
-        // The kubeconfig holds a bearer token.
-        { parent, additionalSecretOutputs: ["kubeConfigs"] },
+        // The kubeconfig holds a bearer token; the SDK itself marks `kubeConfigs` a secret output.
+        { parent },
         args.transform?.cluster,
     );
     return new digitalocean.KubernetesCluster(childName(name, "doks"), clusterArgs, clusterOpts);
