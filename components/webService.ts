@@ -10,8 +10,11 @@ import { type DropletTransforms, dropletsPlatform } from "./digitalocean/platfor
 
 /** Per-child escape hatches, passed to the platform that builds the children. */
 export type WebServiceTransforms = DropletTransforms & {
-    /** Escape hatches of platform kubernetes. */
-    readonly kubernetes?: import("./kubernetes/platform").KubernetesTransforms;
+    /**
+     * Escape hatches of platform kubernetes: a `KubernetesTransforms` from `horizon/kubernetes`.
+     * Typed there, so the root's declarations never need the optional @pulumi/kubernetes.
+     */
+    readonly kubernetes?: object;
 };
 
 export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
@@ -107,7 +110,9 @@ function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string)
         case "kubernetes":
             // Loaded only for this platform, so the root import never needs @pulumi/kubernetes (an optional peer).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            return (require("./kubernetes/platform") as typeof import("./kubernetes/platform")).kubernetesPlatform(opts.transform?.kubernetes) as unknown as AnyPlatform;
+            return (require("./kubernetes/platform") as typeof import("./kubernetes/platform")).kubernetesPlatform(
+                opts.transform?.kubernetes as import("./kubernetes/platform").KubernetesTransforms | undefined,
+            ) as unknown as AnyPlatform;
         default:
             throw new ConfigError(
                 [

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import type { KubernetesTransforms } from "../../components/kubernetes/platform";
 import { postgresContainer, valkeyContainer } from "../../components/render/dataServices";
 import { ofType, type RecordedResource, SECRET } from "../helpers/mocks";
 import { K, k8sService, raw } from "./fixtures";
@@ -37,7 +38,13 @@ describe("managed data on DOKS", () => {
     it("keeps the user's firewall transform, applied after the cluster rule", async () => {
         const run = await k8sService(
             { database: { mode: "managed" } },
-            { transform: { kubernetes: { postgres: { firewall: (args) => void (args.rules = [...(args.rules as object[]), { type: "ipAddr", value: "203.0.113.9" }] as never) } } } },
+            {
+                transform: {
+                    kubernetes: {
+                        postgres: { firewall: (args) => void (args.rules = [...(args.rules as object[]), { type: "ipAddr", value: "203.0.113.9" }] as never) },
+                    } satisfies KubernetesTransforms,
+                },
+            },
         );
         assert.deepEqual(raw(run.resources, K.databaseFirewall, "hits-us-east-pg-fw").rules, [
             { type: "k8s", value: "hits-us-east-cluster-doks-id" },
