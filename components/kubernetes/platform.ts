@@ -147,45 +147,45 @@ function createData(ctx: RegionContext<KubernetesSpec>, transform: KubernetesTra
     const trust = vpcUuid !== undefined && cluster.clusterId !== undefined ? { vpcUuid, clusterId: cluster.clusterId } : undefined;
     const postgres =
         trust && database.mode === "managed"
-        ? new Postgres(
-              childName(name, "pg"),
-              {
-                  region: region.region,
-                  vpcUuid: trust.vpcUuid,
-                  trustedTag: nodeTag,
-                  version: database.version,
-                  size: database.size,
-                  nodes: database.nodes,
-                  databaseName: database.name,
-                  userName: database.user,
-                  poolSize: database.poolSize,
-                  maintenanceWindow: database.maintenanceWindow,
-                  protect: spec.protect,
-                  tags: [...ctx.tags, roleTag("database")],
-                  transform: { ...transform.postgres, firewall: trustClusterFirewall(trust.clusterId, transform.postgres?.firewall) },
-              },
-              opts,
-          )
-        : undefined;
+            ? new Postgres(
+                  childName(name, "pg"),
+                  {
+                      region: region.region,
+                      vpcUuid: trust.vpcUuid,
+                      trustedTag: nodeTag,
+                      version: database.version,
+                      size: database.size,
+                      nodes: database.nodes,
+                      databaseName: database.name,
+                      userName: database.user,
+                      poolSize: database.poolSize,
+                      maintenanceWindow: database.maintenanceWindow,
+                      protect: spec.protect,
+                      tags: [...ctx.tags, roleTag("database")],
+                      transform: { ...transform.postgres, firewall: trustClusterFirewall(trust.clusterId, transform.postgres?.firewall) },
+                  },
+                  opts,
+              )
+            : undefined;
     const managedCache =
         trust && cache.mode === "managed"
-        ? new Cache(
-              childName(name, "cache"),
-              {
-                  region: region.region,
-                  vpcUuid: trust.vpcUuid,
-                  trustedTag: nodeTag,
-                  version: cache.version,
-                  size: cache.size,
-                  nodes: cache.nodes,
-                  evictionPolicy: cache.evictionPolicy,
-                  protect: spec.protect,
-                  tags: [...ctx.tags, roleTag("cache")],
-                  transform: { ...transform.cache, firewall: trustClusterFirewall(trust.clusterId, transform.cache?.firewall) },
-              },
-              opts,
-          )
-        : undefined;
+            ? new Cache(
+                  childName(name, "cache"),
+                  {
+                      region: region.region,
+                      vpcUuid: trust.vpcUuid,
+                      trustedTag: nodeTag,
+                      version: cache.version,
+                      size: cache.size,
+                      nodes: cache.nodes,
+                      evictionPolicy: cache.evictionPolicy,
+                      protect: spec.protect,
+                      tags: [...ctx.tags, roleTag("cache")],
+                      transform: { ...transform.cache, firewall: trustClusterFirewall(trust.clusterId, transform.cache?.firewall) },
+                  },
+                  opts,
+              )
+            : undefined;
 
     const dataOpts = { ...k8sOpts, dependsOn: [namespace] };
     const postgresStatefulSet =
