@@ -9,7 +9,13 @@ import type { ServiceSpec } from "./core/spec";
 import { type DropletTransforms, dropletsPlatform } from "./digitalocean/platform";
 
 /** Per-child escape hatches, passed to the platform that builds the children. */
-export type WebServiceTransforms = DropletTransforms;
+export type WebServiceTransforms = DropletTransforms & {
+    /**
+     * Escape hatches of platform kubernetes: a `KubernetesTransforms` from `horizon/kubernetes`.
+     * Typed there, so the root's declarations never need the optional @pulumi/kubernetes.
+     */
+    readonly kubernetes?: object;
+};
 
 export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
     /** Used in tags, names and the project's environment. @default pulumi.getStack() */
@@ -21,7 +27,7 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 export type RegionalUnit = RegionEndpoints & Record<string, unknown>;
 
 /** The platforms this version deploys; the others are validated but create nothing. */
-export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets"];
+export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets", "kubernetes"];
 
 // A platform over any spec, as WebService drives it.
 type AnyPlatform = Platform<ServiceSpec, RegionData, RegionEndpoints>;
@@ -101,6 +107,12 @@ function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string)
     switch (spec.platform) {
         case "droplets":
             return dropletsPlatform(opts.transform) as unknown as AnyPlatform;
+        case "kubernetes":
+            // Loaded only for this platform, so the root import never needs @pulumi/kubernetes (an optional peer).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require("./kubernetes/platform") as typeof import("./kubernetes/platform")).kubernetesPlatform(
+                opts.transform?.kubernetes as import("./kubernetes/platform").KubernetesTransforms | undefined,
+            ) as unknown as AnyPlatform;
         default:
             throw new ConfigError(
                 [

@@ -8,6 +8,24 @@ import { ofType, type RecordedResource, runIndex, runUnderMocks, stackConfig, T 
 const STACKS_DIR = path.join(__dirname, "..", "stacks");
 const INDEX = path.join(__dirname, "..", "index.ts");
 
+const K8S = {
+    cluster: "horizon:kubernetes:Cluster",
+    namespaceComponent: "horizon:kubernetes:Namespace",
+    app: "horizon:kubernetes:KubernetesApp",
+    haproxy: "horizon:kubernetes:InClusterHaproxy",
+    dataService: "horizon:kubernetes:DataService",
+    provider: "pulumi:providers:kubernetes",
+    namespace: "kubernetes:core/v1:Namespace",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    service: "kubernetes:core/v1:Service",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+} as const;
+
 const COMPONENT = {
     network: "horizon:digitalocean:Network",
     loadBalancer: "horizon:digitalocean:LoadBalancer",
@@ -60,6 +78,8 @@ interface Expected {
     readonly url?: (ip: string) => string;
     readonly project?: string;
     readonly replicas?: number;
+    /** Set for platform kubernetes, whose outputs name the namespace and cluster instead of droplets. */
+    readonly kubernetes?: { readonly namespace: string; readonly doks: boolean };
 }
 
 function regional(region: string, slug: string, domain: string): Expected {
@@ -160,6 +180,65 @@ const EXPECTED: Record<string, Expected> = {
         replicas: 3,
     },
     local: { counts: {}, regions: {}, dnsNames: [], protectedNames: [] },
+    k8s: {
+        counts: {
+            [T.webService]: 1,
+            [COMPONENT.network]: 1,
+            [COMPONENT.postgres]: 1,
+            [COMPONENT.cache]: 1,
+            [COMPONENT.dns]: 1,
+            [K8S.cluster]: 1,
+            [K8S.namespaceComponent]: 1,
+            [K8S.app]: 1,
+            [T.vpc]: 1,
+            [T.certificate]: 1,
+            [T.doks]: 1,
+            [T.cluster]: 2,
+            [T.databaseDb]: 1,
+            [T.databaseUser]: 1,
+            [T.pool]: 1,
+            [T.databaseFirewall]: 2,
+            [T.dnsRecord]: 1,
+            [K8S.provider]: 1,
+            [K8S.namespace]: 1,
+            [K8S.networkPolicy]: 2,
+            [K8S.service]: 1,
+            [K8S.secret]: 1,
+            [K8S.pdb]: 1,
+            [K8S.deployment]: 1,
+            [K8S.hpa]: 1,
+        },
+        regions: { k8s: "nyc3" },
+        dnsNames: ["k8s.api.example.com"],
+        protectedNames: ["hits-k8s-cache-cluster", "hits-k8s-network-vpc", "hits-k8s-pg-cluster"],
+        url: () => "https://k8s.api.example.com",
+        kubernetes: { namespace: "hits", doks: true },
+    },
+    "k8s-existing": {
+        counts: {
+            [T.webService]: 1,
+            [T.password]: 2,
+            [K8S.cluster]: 1,
+            [K8S.namespaceComponent]: 1,
+            [K8S.dataService]: 2,
+            [K8S.haproxy]: 1,
+            [K8S.app]: 1,
+            [K8S.provider]: 1,
+            [K8S.namespace]: 1,
+            [K8S.networkPolicy]: 5,
+            [K8S.service]: 4,
+            [K8S.secret]: 3,
+            [K8S.pdb]: 2,
+            [K8S.statefulSet]: 2,
+            [K8S.configMap]: 1,
+            [K8S.deployment]: 2,
+        },
+        regions: { existing: "nyc3" },
+        dnsNames: [],
+        protectedNames: [],
+        url: (ip) => `http://${ip}`,
+        kubernetes: { namespace: "hits-staging", doks: false },
+    },
 };
 
 async function readStack(stack: string): Promise<StackFile> {
@@ -183,6 +262,7 @@ interface ProgramOutputs {
     readonly project?: string;
     readonly app?: string;
     readonly regions?: string[];
+    readonly kubernetes?: Record<string, { namespace: string; clusterId: string; version: string }>;
 }
 
 describe("the program, per stack file", () => {
@@ -249,9 +329,23 @@ describe("the program, per stack file", () => {
                     assert.deepEqual(outputs, { platform: "docker", app: "hits", regions: ["local"] });
                     return;
                 }
+                const regions = Object.keys(expected.regions);
+                if (expected.kubernetes !== undefined) {
+                    assert.equal(outputs.platform, "kubernetes");
+                    const { namespace, doks } = expected.kubernetes;
+                    for (const region of regions) {
+                        const ip = outputs.loadBalancerIps?.[region] ?? "";
+                        assert.match(ip, /^203\.0\.113\.\d+$/);
+                        assert.equal(outputs.urls?.[region], expected.url(ip));
+                        assert.deepEqual(
+                            outputs.kubernetes?.[region],
+                            doks ? { namespace, clusterId: `hits-${region}-cluster-doks-id`, version: "1.34.1-do.0" } : { namespace, clusterId: "", version: "" },
+                        );
+                    }
+                    return;
+                }
                 assert.equal(outputs.platform, "droplets");
                 assert.equal(outputs.project, expected.project);
-                const regions = Object.keys(expected.regions);
                 assert.deepEqual(Object.keys(outputs.urls ?? {}), regions);
                 assert.deepEqual(Object.keys(outputs.loadBalancerIps ?? {}), regions);
                 assert.deepEqual(Object.keys(outputs.dropletIps ?? {}), regions);

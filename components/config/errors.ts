@@ -24,6 +24,7 @@ export const REDACTED = "[secret]";
 const ALWAYS_SECRET: readonly ConfigPath[] = [
     ["app", "secretEnv"],
     ["app", "registry", "password"],
+    ["kubernetes", "cluster", "kubeconfig"],
 ];
 
 /**

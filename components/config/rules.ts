@@ -3,7 +3,10 @@ import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
 import { geographyProblems, geographyWarnings } from "./geoRules";
 import { projectEnvironment } from "../core/names";
-import type { StackSpec } from "../core/spec";
+import { allocatable, cidrsOverlap, DROPLET_SHAPES, podsPerNode } from "../core/kubernetesCapacity";
+import { waveSize } from "../core/rollout";
+import { DEFAULT_KUBERNETES_RESOURCES, type KubernetesSpec, type Resources, type StackSpec } from "../core/spec";
+import { HORIZON_SERVICE_ANNOTATIONS } from "../render/doServiceAnnotations";
 
 /**
  * Rules that span several keys. Errors are for asks that conflict or cannot be built;
@@ -14,7 +17,7 @@ import type { StackSpec } from "../core/spec";
  */
 export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    const { platform, app, loadBalancer, database, cache } = spec;
+    const { platform, app, database, cache } = spec;
     const autoscaling = spec.platform === "kubernetes" ? spec.autoscaling : undefined;
 
     const seenNames = new Map<string, number>();
@@ -87,15 +90,6 @@ export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): Co
         }
     }
 
-    if (platform === "kubernetes" && loadBalancer !== undefined && loadBalancer.algorithm !== "round_robin") {
-        problems.push({
-            path: ["loadBalancer", "algorithm"],
-            problem: "a Kubernetes LoadBalancer Service on DigitalOcean always round-robins",
-            got: loadBalancer.algorithm,
-            expected: "round_robin on platform kubernetes",
-        });
-    }
-
     const dataServices = [
         ["database", database, "standby nodes"],
         ["cache", cache, "extra nodes"],
@@ -124,7 +118,175 @@ export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): Co
         problems.push(...dropletProblems(spec, stack));
     }
     problems.push(...geographyProblems(spec));
+    if (spec.platform === "kubernetes") {
+        problems.push(...kubernetesProblems(spec));
+    }
+
     return problems;
+}
+
+/** Rules of platform kubernetes: cluster mode, address ranges, node pool capacity, annotations. */
+function kubernetesProblems(spec: Partial<KubernetesSpec>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const { app, database, cache } = spec;
+    const regions = spec.regions ?? [];
+    const settings = spec.kubernetes;
+    if (settings === undefined) {
+        return problems;
+    }
+    const cluster = settings.cluster;
+    const at = (...path: (string | number)[]) => ["kubernetes", "cluster", ...path];
+
+    if (cluster.mode === "existing") {
+        if (cluster.kubeconfig === undefined && cluster.context === undefined) {
+            problems.push({
+                path: at("mode"),
+                problem: "an existing cluster needs a way in",
+                got: "existing",
+                expected: "kubernetes.cluster.kubeconfig (pulumi config set --secret) or kubernetes.cluster.context",
+            });
+        }
+        if (cluster.kubeconfig !== undefined && cluster.context !== undefined) {
+            problems.push({
+                path: at("context"),
+                problem: "names a context of the local kubeconfig, but kubernetes.cluster.kubeconfig is set too",
+                got: cluster.context,
+                expected: "either kubeconfig or context",
+            });
+        }
+        if (regions.length > 1) {
+            problems.push({
+                path: ["regions"],
+                problem: "one existing cluster serves one region",
+                got: regions.length,
+                expected: "1 region with kubernetes.cluster.mode existing (or one stack per cluster)",
+            });
+        }
+        // The managed database firewall must name what it trusts, and the app reaches the
+        // database's private address only from inside its VPC: only a DOKS cluster offers both.
+        for (const [dataKey, mode] of [["database", database?.mode], ["cache", cache?.mode]] as const) {
+            if (mode === "managed" && (cluster.doksClusterId === undefined || cluster.vpcUuid === undefined)) {
+                problems.push({
+                    path: [dataKey, "mode"],
+                    problem: "a managed cluster on an existing Kubernetes cluster must trust that cluster and share its VPC",
+                    got: mode,
+                    expected: `kubernetes.cluster.doksClusterId and kubernetes.cluster.vpcUuid of an existing DOKS cluster, or ${dataKey}.mode container`,
+                });
+            }
+        }
+    } else {
+        for (const field of ["kubeconfig", "context", "doksClusterId", "vpcUuid"] as const) {
+            if (cluster[field] !== undefined) {
+                problems.push({
+                    path: at(field),
+                    problem: "used only with an existing cluster",
+                    got: field === "kubeconfig" ? "[secret]" : cluster[field],
+                    expected: `no ${field} with kubernetes.cluster.mode doks, or mode existing`,
+                });
+            }
+        }
+        if (cluster.nodePool.minNodes > cluster.nodePool.maxNodes) {
+            problems.push({
+                path: at("nodePool", "minNodes"),
+                problem: "above maxNodes",
+                got: cluster.nodePool.minNodes,
+                expected: `at most kubernetes.cluster.nodePool.maxNodes (${cluster.nodePool.maxNodes})`,
+            });
+        }
+        if (cidrsOverlap(cluster.clusterSubnet, cluster.serviceSubnet)) {
+            problems.push({
+                path: at("serviceSubnet"),
+                problem: "overlaps kubernetes.cluster.clusterSubnet",
+                got: cluster.serviceSubnet,
+                expected: `a range outside ${cluster.clusterSubnet}`,
+            });
+        }
+        regions.forEach((region, i) => {
+            for (const field of ["clusterSubnet", "serviceSubnet"] as const) {
+                if (region.vpcIpRange !== undefined && cidrsOverlap(cluster[field], region.vpcIpRange)) {
+                    problems.push({
+                        path: at(field),
+                        problem: `overlaps the VPC of region ${region.name}`,
+                        got: cluster[field],
+                        expected: `a range outside regions[${i}].vpcIpRange (${region.vpcIpRange})`,
+                    });
+                }
+            }
+        });
+        if (app !== undefined) {
+            problems.push(...nodePoolCapacityProblems(spec, cluster.nodePool.size, cluster.nodePool.maxNodes, app.resources));
+        }
+    }
+
+    for (const annotation of Object.keys(settings.serviceAnnotations)) {
+        const owner = HORIZON_SERVICE_ANNOTATIONS[annotation];
+        if (owner !== undefined) {
+            problems.push({
+                path: ["kubernetes", "serviceAnnotations", annotation],
+                problem: `horizon sets this annotation from ${owner}`,
+                got: settings.serviceAnnotations[annotation],
+                expected: "no horizon-managed annotation here; change the horizon key instead",
+            });
+        }
+    }
+    return problems;
+}
+
+/**
+ * The node pool at its largest must hold the most app pods the stack asks for (HPA maximum or
+ * the largest region's replicas) plus the pods a rollout adds (maxSurge), at the requested
+ * resources, after the nodes' own reserve (`core/kubernetesCapacity.ts`).
+ */
+function nodePoolCapacityProblems(
+    spec: Partial<KubernetesSpec>,
+    size: string,
+    maxNodes: number,
+    resources: Resources | undefined,
+): ConfigProblem[] {
+    const shape = DROPLET_SHAPES[size];
+    const app = spec.app;
+    if (shape === undefined || app === undefined) {
+        return [];
+    }
+    const pod = {
+        cpu: resources?.cpu ?? DEFAULT_KUBERNETES_RESOURCES.cpu,
+        memoryMb: resources?.memoryMb ?? DEFAULT_KUBERNETES_RESOURCES.memoryMb,
+    };
+    const perNode = podsPerNode(shape, pod);
+    const podText = `${pod.cpu} CPU / ${pod.memoryMb} MB`;
+    if (perNode === 0) {
+        const free = allocatable(shape);
+        return [
+            {
+                path: ["app", "resources"],
+                problem: `one pod does not fit on a ${size} node`,
+                got: { cpu: pod.cpu, memoryMb: pod.memoryMb },
+                expected: `at most ${free.vcpus.toFixed(2)} CPU and ${Math.floor(free.memoryMb)} MB (what a ${size} node leaves for pods), or a larger kubernetes.cluster.nodePool.size`,
+            },
+        ];
+    }
+    const autoscaling = spec.autoscaling;
+    const [peak, peakSource] =
+        autoscaling !== undefined
+            ? [autoscaling.maxReplicas, `autoscaling.maxReplicas ${autoscaling.maxReplicas}`]
+            : [Math.max(0, ...(spec.regions ?? []).map((r) => r.replicas)), "the region's replicas"];
+    if (peak === 0) {
+        return [];
+    }
+    const surge = waveSize(peak, app.maxSurge);
+    const needed = peak + surge;
+    const capacity = perNode * maxNodes;
+    if (capacity >= needed) {
+        return [];
+    }
+    return [
+        {
+            path: ["kubernetes", "cluster", "nodePool", "maxNodes"],
+            problem: `${maxNodes} x ${size} hold ${capacity} app pods of ${podText} (${perNode} per node)`,
+            got: maxNodes,
+            expected: `at least ${Math.ceil(needed / perNode)} nodes for ${needed} pods (${peakSource} + ${surge} surging during a rollout), a larger size, or smaller app.resources`,
+        },
+    ];
 }
 
 /** What the warnings can know beyond the parsed spec. */
@@ -180,6 +342,17 @@ export function configWarnings(spec: StackSpec, stack: string | undefined, conte
         }
     }
     warnings.push(...geographyWarnings(spec));
+    if (spec.platform === "kubernetes" && spec.kubernetes.cluster.mode === "doks") {
+        const cluster = spec.kubernetes.cluster;
+        for (const region of spec.regions.filter((r) => r.vpcIpRange === undefined)) {
+            warnings.push(
+                `region ${region.name} has no vpcIpRange: DigitalOcean picks the VPC range, so horizon cannot check it against kubernetes.cluster.clusterSubnet (${cluster.clusterSubnet}) and serviceSubnet (${cluster.serviceSubnet})`,
+            );
+        }
+        if (DROPLET_SHAPES[cluster.nodePool.size] === undefined) {
+            warnings.push(`kubernetes.cluster.nodePool.size ${cluster.nodePool.size} is not in horizon's size table: the node pool's capacity is not checked`);
+        }
+    }
     const production = stack !== undefined && projectEnvironment(stack, spec.protect) === "Production";
     if (production) {
         for (const region of spec.regions) {

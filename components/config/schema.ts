@@ -20,6 +20,7 @@ import {
     DEFAULT_DROPLET_SIZE,
     DEFAULT_HAPROXY,
     DEFAULT_HEALTH_CHECK,
+    DEFAULT_KUBERNETES_CLUSTER,
     DEFAULT_LB_SIZE_UNIT,
     DEFAULT_MAX_SURGE,
     DEFAULT_MIN_READY_SECONDS,
@@ -30,6 +31,8 @@ import {
     type DockerSpec,
     type DropletsSpec,
     EVICTION_POLICIES,
+    KUBERNETES_CLUSTER_MODES,
+    KUBERNETES_MAINTENANCE_DAYS,
     type KubernetesSpec,
     PLATFORMS,
     type PlatformName,
@@ -310,12 +313,72 @@ export const dropletsSpecSchema = z.strictObject({
     tags,
 });
 
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+/** Label and annotation keys: an optional DNS-subdomain prefix, then a name (Kubernetes' qualified names). */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+const kubernetesClusterSchema = z.strictObject({
+    /** `doks`: a DigitalOcean Kubernetes cluster per region; `existing`: deploy to a cluster you run. @default "doks" */
+    mode: z.enum(KUBERNETES_CLUSTER_MODES).default(DEFAULT_KUBERNETES_CLUSTER.mode),
+    /** DOKS version prefix; the newest patch release DigitalOcean offers is used. @default "1.34" */
+    version: z
+        .union([z.string(), z.number()])
+        .transform(String)
+        .pipe(pattern(/^1\.[0-9]{2}$/, "a Kubernetes minor version like 1.34"))
+        .default(DEFAULT_KUBERNETES_CLUSTER.version),
+    /** Highly available control plane ($40/month; cannot be turned off once on). @default false */
+    ha: z.boolean().default(DEFAULT_KUBERNETES_CLUSTER.ha),
+    /** Patch upgrades in the maintenance window. @default true */
+    autoUpgrade: z.boolean().default(DEFAULT_KUBERNETES_CLUSTER.autoUpgrade),
+    /** Upgrade by adding new nodes before draining old ones. @default true */
+    surgeUpgrade: z.boolean().default(DEFAULT_KUBERNETES_CLUSTER.surgeUpgrade),
+    /** When auto-upgrades run (UTC). @default { day: "sunday", startTime: "04:00" } */
+    maintenanceWindow: z
+        .strictObject({
+            day: z.enum(KUBERNETES_MAINTENANCE_DAYS).default(DEFAULT_KUBERNETES_CLUSTER.maintenanceWindow.day),
+            startTime: pattern(/^([01]\d|2[0-3]):[0-5]\d$/, "a UTC time like 04:00").default(DEFAULT_KUBERNETES_CLUSTER.maintenanceWindow.startTime),
+        })
+        .prefault({}),
+    /** The autoscaling node pool. @default { size: "s-2vcpu-4gb", minNodes: 2, maxNodes: 4 } */
+    nodePool: z
+        .strictObject({
+            size: pattern(SIZE_SLUG, "a droplet size slug like s-2vcpu-4gb").default(DEFAULT_KUBERNETES_CLUSTER.nodePool.size),
+            minNodes: int(1, 100).default(DEFAULT_KUBERNETES_CLUSTER.nodePool.minNodes),
+            maxNodes: int(1, 100).default(DEFAULT_KUBERNETES_CLUSTER.nodePool.maxNodes),
+        })
+        .prefault({}),
+    /** Pod address range; must not overlap the VPC or serviceSubnet. @default "10.244.0.0/16" */
+    clusterSubnet: pattern(IPV4_CIDR, "an IPv4 CIDR like 10.244.0.0/16").default(DEFAULT_KUBERNETES_CLUSTER.clusterSubnet),
+    /** Service address range; must not overlap the VPC or clusterSubnet. @default "10.245.0.0/16" */
+    serviceSubnet: pattern(IPV4_CIDR, "an IPv4 CIDR like 10.245.0.0/16").default(DEFAULT_KUBERNETES_CLUSTER.serviceSubnet),
+    /** Existing cluster: its kubeconfig (`pulumi config set --secret --path kubernetes.cluster.kubeconfig < file`). @default - none */
+    kubeconfig: z.string().min(1, { error: "a kubeconfig document" }).optional(),
+    /** Existing cluster: a context of the local kubeconfig. @default - none */
+    context: z.string().min(1, { error: "a kubeconfig context name" }).optional(),
+    /** Existing DOKS cluster: its id, which managed databases trust. @default - none */
+    doksClusterId: pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "a DOKS cluster id (UUID)").optional(),
+    /** Existing DOKS cluster: its VPC, which managed databases join. @default - none */
+    vpcUuid: pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "a VPC id (UUID)").optional(),
+});
+
+export const kubernetesSettingsSchema = z.strictObject({
+    cluster: kubernetesClusterSchema.prefault({}),
+    /** Namespace of everything horizon creates in the cluster. @default - the app name */
+    namespace: pattern(DNS_LABEL, "a lower-case DNS label like hits").optional(),
+    /** Extra LoadBalancer Service annotations; horizon's own keys may not be set here. @default {} */
+    serviceAnnotations: z.record(pattern(QUALIFIED_NAME, "an annotation key like example.com/owner"), z.string()).default({}),
+    /** User id of the app container, for images without a numeric non-root USER. @default - the image's */
+    runAsUser: int(1, 2147483647).optional(),
+});
+
 export const kubernetesSpecSchema = z.strictObject({
     platform: z.literal("kubernetes"),
     app: appSchema,
     regions: regionList(kubernetesRegionSchema),
     loadBalancer: kubernetesLoadBalancerSchema.prefault({}),
     ...sharedData,
+    /** Cluster, namespace and Service settings. @default - a DOKS cluster per region with the defaults above */
+    kubernetes: kubernetesSettingsSchema.prefault({}),
     /** Horizontal pod autoscaling. @default - fixed replicas */
     autoscaling: autoscalingSchema.optional(),
     protect,

@@ -70,6 +70,29 @@ export const DEFAULT_CACHE = {
 } as const;
 export const DEFAULT_AUTOSCALING_CPU_PERCENT = 50;
 
+export const KUBERNETES_CLUSTER_MODES = ["doks", "existing"] as const;
+export type KubernetesClusterMode = (typeof KUBERNETES_CLUSTER_MODES)[number];
+/** DOKS maintenance windows also take `any`. */
+export const KUBERNETES_MAINTENANCE_DAYS = [...WEEKDAYS, "any"] as const;
+export type KubernetesMaintenanceDay = (typeof KUBERNETES_MAINTENANCE_DAYS)[number];
+/**
+ * DOKS cluster defaults. The overlay (pod) and service ranges are set explicitly so that
+ * config can check they overlap neither the region's VPC nor each other.
+ */
+export const DEFAULT_KUBERNETES_CLUSTER = {
+    mode: "doks",
+    version: "1.34",
+    ha: false,
+    autoUpgrade: true,
+    surgeUpgrade: true,
+    maintenanceWindow: { day: "sunday", startTime: "04:00" },
+    nodePool: { size: "s-2vcpu-4gb", minNodes: 2, maxNodes: 4 },
+    clusterSubnet: "10.244.0.0/16",
+    serviceSubnet: "10.245.0.0/16",
+} as const;
+/** Requests (and limits) of an app pod when `app.resources` leaves them out; the HPA needs a CPU request. */
+export const DEFAULT_KUBERNETES_RESOURCES = { cpu: 0.25, memoryMb: 256 } as const;
+
 /** How every consumer (load balancer, HAProxy, Docker, Kubernetes) checks a replica. */
 export interface HealthCheck {
     /** HTTP path probed on every replica. */
@@ -246,7 +269,52 @@ export interface KubernetesLoadBalancerSpec extends LoadBalancerSpec {
     readonly https?: HttpsSpec;
 }
 
+export interface KubernetesNodePoolSpec {
+    /** Droplet size slug of the nodes. */
+    readonly size: string;
+    /** The cluster autoscaler keeps at least this many nodes. */
+    readonly minNodes: number;
+    /** ... and at most this many. */
+    readonly maxNodes: number;
+}
+
+export interface KubernetesClusterSpec {
+    /** `doks`: horizon creates a DigitalOcean Kubernetes cluster per region; `existing`: it deploys to one it is given. */
+    readonly mode: KubernetesClusterMode;
+    /** DOKS version prefix (`1.34`); the newest patch release DigitalOcean offers is used. */
+    readonly version: string;
+    /** Highly available control plane (cannot be turned off once on). */
+    readonly ha: boolean;
+    readonly autoUpgrade: boolean;
+    readonly surgeUpgrade: boolean;
+    readonly maintenanceWindow: { readonly day: KubernetesMaintenanceDay; readonly startTime: string };
+    readonly nodePool: KubernetesNodePoolSpec;
+    /** Pod (overlay) address range. */
+    readonly clusterSubnet: string;
+    /** Service address range. */
+    readonly serviceSubnet: string;
+    /** Kubeconfig of an existing cluster (a secret). */
+    readonly kubeconfig?: string;
+    /** Context of the local kubeconfig to deploy to (existing cluster). */
+    readonly context?: string;
+    /** An existing DOKS cluster's id: managed databases trust it. */
+    readonly doksClusterId?: string;
+    /** The VPC of an existing DOKS cluster: managed databases join it. */
+    readonly vpcUuid?: string;
+}
+
+export interface KubernetesSettings {
+    readonly cluster: KubernetesClusterSpec;
+    /** Namespace of every object horizon creates. @default - the app name */
+    readonly namespace?: string;
+    /** Extra annotations on the LoadBalancer Service (horizon's own may not be overridden). */
+    readonly serviceAnnotations: Readonly<Record<string, string>>;
+    /** User id the app container runs as, for images without a numeric non-root USER. @default - the image's */
+    readonly runAsUser?: number;
+}
+
 export interface KubernetesSpec extends SpecBase<"kubernetes", KubernetesRegion, KubernetesLoadBalancerSpec> {
+    readonly kubernetes: KubernetesSettings;
     readonly autoscaling?: AutoscalingSpec;
     readonly dnsZones: readonly string[];
 }

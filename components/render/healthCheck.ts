@@ -170,11 +170,17 @@ export function kubernetesProbes(
  * The DigitalOcean cloud controller manager's health-check annotations for a Service of type
  * LoadBalancer (digitalocean/digitalocean-cloud-controller-manager,
  * docs/controllers/services/annotations.md). Values are strings, as annotations must be.
+ *
+ * `servicePort` is the Service port (`spec.ports[].port`) the check goes through when the
+ * check names no port of its own: the CCM maps the annotated port to that port's NodePort
+ * (cloud-controller-manager/do/loadbalancers.go). Without `override-health-check` the CCM
+ * ignores path, port and protocol and checks kube-proxy instead (loadbalancers.go:1001-1024).
  */
-export function doServiceHealthAnnotations(check: HealthCheck, targetPort: number): Record<string, string> {
+export function doServiceHealthAnnotations(check: HealthCheck, servicePort: number): Record<string, string> {
     const prefix = "service.beta.kubernetes.io/do-loadbalancer-healthcheck-";
     return {
-        [`${prefix}port`]: String(check.port ?? targetPort),
+        "service.beta.kubernetes.io/do-loadbalancer-override-health-check": "true",
+        [`${prefix}port`]: String(check.port ?? servicePort),
         [`${prefix}protocol`]: check.protocol,
         ...(check.protocol === "tcp" ? {} : { [`${prefix}path`]: check.path }),
         [`${prefix}check-interval-seconds`]: String(check.intervalSeconds),

@@ -95,6 +95,7 @@ export const T = {
     dnsRecord: "digitalocean:index/dnsRecord:DnsRecord",
     project: "digitalocean:index/project:Project",
     tag: "digitalocean:index/tag:Tag",
+    doks: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     password: "random:index/randomPassword:RandomPassword",
     healthGate: "pulumi-nodejs:dynamic/horizon:HealthGate",
     databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",

@@ -55,7 +55,7 @@ describe("npm run plan", () => {
         assert.equal(run.code, 0, run.stderr);
         const documents = run.stdout.trim().split(/\n\n(?=---\n)/);
         const stacks = fs.readdirSync(path.join(ROOT, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length));
-        assert.deepEqual(documents.map((d) => d.match(/^---\ntitle: stack (\S+)\n---\nflowchart LR\n/)?.[1]), stacks.sort());
+        assert.deepEqual(documents.map((d) => d.match(/^---\ntitle: stack (\S+)\n---\nflowchart LR\n/)?.[1]).sort(), stacks.sort());
         // Every line of a document is front matter, the flowchart header, a node, a subgraph or an edge.
         for (const line of documents.flatMap((d) => d.split("\n").slice(4))) {
             assert.match(line, /^( {4}| {8})(\w+\[|\w+\(|\w+ (-->|-\.->) \w+|subgraph |end$)/, line);

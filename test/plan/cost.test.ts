@@ -95,7 +95,7 @@ describe("estimateCost", () => {
                 ["doks", "s-2vcpu-4gb x3", 72],
                 ["doks", "HA control plane", 40],
                 ["doks-big", "s-4vcpu-8gb x2", 96],
-                ["doks-auto", "s-1vcpu-2gb x2 (autoscaling minimum, up to 5)", 24],
+                ["doks-auto", "s-1vcpu-2gb x2 (autoscaling minimum, up to 5, $60.00 at 5)", 24],
             ],
         );
         assert.equal(report.monthlyUsd, 232);

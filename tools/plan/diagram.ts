@@ -1,6 +1,14 @@
 import { roleFromTags } from "../../components/core/names";
 import type { PlannedResource } from "./inventory";
 import { DO_TYPES, isRecord, numberInput, stringInput } from "./cost";
+import {
+    deploymentLabel,
+    haproxyDeploymentLabel,
+    isKubernetesObject,
+    kubernetesPlacement,
+    serviceLoadBalancerLabel,
+    statefulSetLabel,
+} from "./diagramKubernetes";
 
 export type DropletRole = "app" | "haproxy" | "data";
 
@@ -25,6 +33,9 @@ interface RegionGroup {
     readonly replicas: PlannedResource[];
     readonly caches: PlannedResource[];
     readonly kubernetes: PlannedResource[];
+    /** Kubernetes Deployments of the app and the autoscalers that size them. */
+    readonly deployments: PlannedResource[];
+    readonly autoscalers: PlannedResource[];
 }
 
 const UNKNOWN_REGION = "region unknown";
@@ -62,11 +73,10 @@ export function renderMermaid(resources: PlannedResource[]): string {
 
 function groupByRegion(resources: PlannedResource[]): RegionGroup[] {
     const groups = new Map<string, RegionGroup>();
-    const groupFor = (r: PlannedResource): RegionGroup => {
-        const region = stringInput(r.inputs, "region") ?? UNKNOWN_REGION;
+    const groupFor = (r: PlannedResource, region = stringInput(r.inputs, "region") ?? UNKNOWN_REGION): RegionGroup => {
         let group = groups.get(region);
         if (group === undefined) {
-            group = { region, loadBalancers: [], haproxy: [], app: [], data: [], volumes: [], postgres: [], replicas: [], caches: [], kubernetes: [] };
+            group = { region, loadBalancers: [], haproxy: [], app: [], data: [], volumes: [], postgres: [], replicas: [], caches: [], kubernetes: [], deployments: [], autoscalers: [] };
             groups.set(region, group);
         }
         return group;
@@ -93,6 +103,12 @@ function groupByRegion(resources: PlannedResource[]): RegionGroup[] {
             case DO_TYPES.kubernetesCluster:
                 groupFor(r).kubernetes.push(r);
                 break;
+            default: {
+                const placed = kubernetesPlacement(r);
+                if (placed !== undefined) {
+                    groupFor(r, placed.region)[placed.slot].push(r);
+                }
+            }
         }
     }
     return [...groups.values()];
@@ -114,19 +130,26 @@ function renderRegion(group: RegionGroup, id: string): RenderedRegion {
         lines.push(`${INDENT}${INDENT}${node(nodeId, shape, label)}`);
         return nodeId;
     };
-    const lbs = group.loadBalancers.map((lb, i) => add(`${id}_lb${i}`, "box", loadBalancerLabel(lb)));
-    const proxy = group.haproxy.length > 0 ? add(`${id}_haproxy`, "box", `HAProxy · ${countBySize(group.haproxy)}`) : undefined;
+    const lbs = group.loadBalancers.map((lb, i) =>
+        add(`${id}_lb${i}`, "box", isKubernetesObject(lb) ? serviceLoadBalancerLabel(lb) : loadBalancerLabel(lb)),
+    );
+    const proxyLabel = group.haproxy.some(isKubernetesObject) ? haproxyDeploymentLabel(group.haproxy) : `HAProxy · ${countBySize(group.haproxy)}`;
+    const proxy = group.haproxy.length > 0 ? add(`${id}_haproxy`, "box", proxyLabel) : undefined;
+    // With Deployments drawn, the cluster is what they run on rather than what traffic reaches.
+    const clusters = group.kubernetes.map((cluster, i) => add(`${id}_k8s${i}`, "box", kubernetesLabel(cluster)));
+    const deployments = group.deployments.map((d, i) => add(`${id}_deploy${i}`, "box", deploymentLabel(d, group.autoscalers)));
     const compute = [
         ...(group.app.length > 0 ? [add(`${id}_app`, "box", `App replicas · ${countBySize(group.app)}`)] : []),
-        ...group.kubernetes.map((cluster, i) => add(`${id}_k8s${i}`, "box", kubernetesLabel(cluster))),
+        ...(deployments.length > 0 ? deployments : clusters),
     ];
-    const primaries = group.postgres.map((db, i) => add(`${id}_pg${i}`, "cylinder", databaseLabel(db)));
+    const dataLabel = (db: PlannedResource) => (isKubernetesObject(db) ? statefulSetLabel(db) : databaseLabel(db));
+    const primaries = group.postgres.map((db, i) => add(`${id}_pg${i}`, "cylinder", dataLabel(db)));
     const replicas = group.replicas.map((db, i) => add(`${id}_replica${i}`, "cylinder", `Postgres read replica · ${stringInput(db.inputs, "size") ?? "size unknown"}`));
     const stores = [
         ...primaries,
         ...replicas,
         ...(group.data.length > 0 ? [add(`${id}_data`, "cylinder", dataNodeLabel(group.data, group.volumes))] : []),
-        ...group.caches.map((db, i) => add(`${id}_cache${i}`, "cylinder", databaseLabel(db))),
+        ...group.caches.map((db, i) => add(`${id}_cache${i}`, "cylinder", dataLabel(db))),
     ];
     lines.push(`${INDENT}end`);
 
@@ -141,6 +164,9 @@ function renderRegion(group: RegionGroup, id: string): RenderedRegion {
         link([proxy], compute);
     }
     link(compute, stores);
+    if (deployments.length > 0) {
+        deployments.forEach((d) => clusters.forEach((c) => edges.push(`${d} -.-> ${c}`)));
+    }
     return { lines, frontDoors, edges, primaries, replicas };
 }
 
@@ -181,7 +207,9 @@ function dataNodeLabel(droplets: PlannedResource[], volumes: PlannedResource[]):
 function kubernetesLabel(cluster: PlannedResource): string {
     const pool = isRecord(cluster.inputs.nodePool) ? cluster.inputs.nodePool : {};
     const size = stringInput(pool, "size") ?? "size unknown";
-    const count = numberInput(pool, "nodeCount") ?? numberInput(pool, "minNodes");
+    const min = numberInput(pool, "minNodes");
+    const max = numberInput(pool, "maxNodes");
+    const count = numberInput(pool, "nodeCount") ?? (min !== undefined && max !== undefined && max !== min ? `${min}-${max}` : min);
     return `Kubernetes · ${count === undefined ? "?" : count} x ${size}${cluster.inputs.ha === true ? " · HA" : ""}`;
 }
 

@@ -133,7 +133,9 @@ function removalWarnings(r: PlannedResource): StatefulWarning[] {
 function replacingPaths(change: ChangedResource): string[] {
     const replacing = replacementFields(change.type);
     // A new parent is a new URN: Pulumi creates the resource again unless an alias says otherwise.
-    return change.changes.map((c) => c.path).filter((path) => path === "parent" || replacing.includes(path));
+    // A listed path replaces the resource when it or anything below it changes (Kubernetes lists `spec.volumeClaimTemplates`).
+    const under = (path: string) => replacing.some((field) => path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`));
+    return [...new Set(change.changes.map((c) => c.path).filter((path) => path === "parent" || under(path)))];
 }
 
 function replacementWarnings(change: ChangedResource): StatefulWarning[] {

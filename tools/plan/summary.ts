@@ -3,6 +3,7 @@ import { waveSize, waves } from "../../components/core/rollout";
 import type { CostReport, PlannedResource } from "./inventory";
 import { formatUsd as usd } from "./markdown";
 import { geoPostgresLine, renderGeoSummary } from "./summaryGeo";
+import { kubernetesRegionLines } from "./summaryKubernetes";
 
 
 /** Cloud resources by short type name; horizon's own components are counted apart. */
@@ -77,6 +78,12 @@ export function renderSummary(
         lines.push("");
     }
     lines.push(...(droplets !== undefined ? renderGeoSummary(spec, resources) : []));
+    if (spec.platform === "kubernetes" && resources.length > 0) {
+        for (const region of spec.regions) {
+            const regional = resources.filter((r) => r.name.startsWith(`${spec.app.name}-${region.name}-`));
+            lines.push(...kubernetesRegionLines(spec, region, regional, (kind) => describeData(kind, spec, spec.protect)));
+        }
+    }
     const components = resources.filter((r) => r.type.startsWith("horizon:")).length;
     const cloud = countByType(resources);
     lines.push(

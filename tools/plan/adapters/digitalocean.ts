@@ -70,7 +70,24 @@ export const digitaloceanAdapter: PlanAdapter = {
     price: priceResource,
     mockOutputs,
     explain: (type, rawInputs) => (type === DO_TYPES.droplet && typeof rawInputs.userData === "string" ? { userData: explainUserData(rawInputs.userData) } : undefined),
+    mockInvoke,
 };
+
+/** Token of the DOKS versions data source. */
+export const GET_KUBERNETES_VERSIONS = "digitalocean:index/getKubernetesVersions:getKubernetesVersions";
+
+/**
+ * DigitalOcean's answer to the data sources horizon reads. For DOKS versions: one patch
+ * release of the requested minor version, spelled as DigitalOcean spells slugs.
+ */
+function mockInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (token !== GET_KUBERNETES_VERSIONS) {
+        return undefined;
+    }
+    const prefix = typeof inputs.versionPrefix === "string" ? inputs.versionPrefix : "1.34.";
+    const latestVersion = `${prefix.endsWith(".") ? prefix : `${prefix}.`}1-do.0`;
+    return { id: "kubernetes-versions", latestVersion, validVersions: [latestVersion], versionPrefix: prefix };
+}
 
 /**
  * A droplet's user data without its secrets: the container images, the names (never the
@@ -173,6 +190,22 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
             return { volumeUrn: `do:volume:${h}` };
         case "digitalocean:index/tag:Tag":
             return { name: inputs.name ?? name };
+        case "digitalocean:index/kubernetesCluster:KubernetesCluster": {
+            const endpoint = `https://${h.toString(16)}.k8s.ondigitalocean.test`;
+            return {
+                endpoint,
+                clusterUrn: `do:kubernetes:${h}`,
+                status: "running",
+                kubeConfigs: [
+                    {
+                        host: endpoint,
+                        token: "mock-kubernetes-token",
+                        clusterCaCertificate: "bW9jay1jYQ==",
+                        rawConfig: `apiVersion: v1\nkind: Config\nclusters:\n- name: ${name}\n  cluster:\n    server: ${endpoint}\n`,
+                    },
+                ],
+            };
+        }
         case "digitalocean:index/certificate:Certificate":
             return { uuid: `cert-${h}`, state: "verified" };
         case "pulumi-nodejs:dynamic/horizon:HealthGate":
@@ -287,6 +320,12 @@ function priceNodePool(pool: Record<string, unknown>, prices: PriceTable): Prici
         return pricing;
     }
     const maxNodes = numberInput(pool, "maxNodes");
-    return { item: `${pricing.item} (autoscaling minimum${maxNodes === undefined ? "" : `, up to ${maxNodes}`})`, monthlyUsd: pricing.monthlyUsd };
+    if (maxNodes === undefined) {
+        return { item: `${pricing.item} (autoscaling minimum)`, monthlyUsd: pricing.monthlyUsd };
+    }
+    // The total counts the minimum; the item says what the pool costs when the autoscaler fills it.
+    const atMax = priceDroplet(stringInput(pool, "size"), maxNodes, prices);
+    const atMaxText = "monthlyUsd" in atMax ? `, $${atMax.monthlyUsd.toFixed(2)} at ${maxNodes}` : "";
+    return { item: `${pricing.item} (autoscaling minimum, up to ${maxNodes}${atMaxText})`, monthlyUsd: pricing.monthlyUsd };
 }
 

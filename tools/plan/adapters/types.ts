@@ -30,6 +30,8 @@ export interface PlanAdapter {
      * Must never return a secret value.
      */
     explain?(type: string, rawInputs: Record<string, unknown>): Record<string, unknown> | undefined;
+    /** What a data-source invoke returns, for the mock runtime; undefined for tokens it does not know. */
+    mockInvoke?(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
 /** A stable small number from a name, for fake numeric ids and addresses. */
