@@ -21,7 +21,7 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 export type RegionalUnit = RegionEndpoints & Record<string, unknown>;
 
 /** The platforms this version deploys; the others are validated but create nothing. */
-export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets"];
+export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets", "docker"];
 
 // A platform over any spec, as WebService drives it.
 type AnyPlatform = Platform<ServiceSpec, RegionData, RegionEndpoints>;
@@ -101,6 +101,10 @@ function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string)
     switch (spec.platform) {
         case "droplets":
             return dropletsPlatform(opts.transform) as unknown as AnyPlatform;
+        case "docker":
+            // Loaded on demand, so programs on other platforms never need @pulumi/docker (an optional peer dependency).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require("./docker/platform") as typeof import("./docker/platform")).dockerPlatform() as unknown as AnyPlatform;
         default:
             throw new ConfigError(
                 [

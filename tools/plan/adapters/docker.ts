@@ -17,10 +17,17 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
     switch (type) {
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:${h.toString(16).padStart(8, "0").repeat(8)}`, repoDigest: `${String(inputs.name)}@sha256:${h.toString(16).padStart(8, "0").repeat(8)}` };
+        case "docker:index/image:Image":
+            return { repoDigest: "", baseImageName: inputs.imageName };
         case "docker:index/network:Network":
         case "docker:index/volume:Volume":
-        case "docker:index/container:Container":
             return { name: inputs.name ?? `${name}-${h.toString(16).padStart(8, "0").slice(0, 7)}` };
+        case "docker:index/container:Container": {
+            // Autonamed like any Pulumi resource: the logical name and a suffix.
+            const containerName = inputs.name ?? `${name}-${h.toString(16).padStart(8, "0").slice(0, 7)}`;
+            const network = typeof inputs.networkMode === "string" ? inputs.networkMode : "bridge";
+            return { name: containerName, networkDatas: [{ networkName: network, ipAddress: `172.18.${(h >>> 8) & 0xff}.${(h & 0x7f) + 2}` }] };
+        }
         default:
             return {};
     }
