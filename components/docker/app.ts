@@ -97,8 +97,12 @@ export class AppReplicas extends pulumi.ComponentResource {
                 {
                     image: args.image,
                     envs: env,
-                    // The provider's default is the default bridge; the replicas live on the stack network only.
-                    networkMode: args.network,
+                    // No networkMode, on purpose: the provider creates the container in networkMode, then
+                    // leaves the default bridge and joins each networksAdvanced network with its aliases
+                    // (terraform-provider-docker resource_docker_container_funcs.go). With networkMode set to
+                    // the stack network, the container is on it already when the join comes, and Docker 20.10
+                    // keeps that endpoint without the aliases (seen in test/docker/platform.test.ts), so the
+                    // shared alias would not resolve. The container ends up on the stack network only either way.
                     networksAdvanced: [{ name: args.network, aliases: [args.alias] }],
                     restart: "unless-stopped",
                     ...(args.resources?.memoryMb !== undefined ? { memory: args.resources.memoryMb } : {}),

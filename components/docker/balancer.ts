@@ -88,7 +88,7 @@ export class Balancer extends pulumi.ComponentResource {
             ...transformChild<docker.ContainerArgs, pulumi.CustomResourceOptions>(
                 {
                     image: this.image.imageId,
-                    networkMode: args.network,
+                    // No networkMode: see AppReplicas (the aliases would be lost).
                     networksAdvanced: [{ name: args.network }],
                     ports: [
                         { internal: HAPROXY_CONTAINER_PORT, external: app.external, ip: app.ip },

@@ -67,7 +67,7 @@ export class DataService extends pulumi.ComponentResource {
                     image: this.image.imageId,
                     envs: secretDefinition.apply((d) => Object.entries({ ...d.env, ...d.secretEnv }).map(([k, v]) => `${k}=${v}`)),
                     ...(shape.command.length > 0 ? { command: [...shape.command] } : {}),
-                    networkMode: args.network,
+                    // No networkMode: see AppReplicas (the aliases would be lost).
                     networksAdvanced: [{ name: args.network, aliases: [args.alias] }],
                     volumes: [{ volumeName: this.volume.name, containerPath: shape.dataDir }],
                     uploads: secretDefinition.apply((d) => d.files.map((f) => ({ file: f.path, content: f.content, permissions: f.secret ? "0600" : "0644" }))),

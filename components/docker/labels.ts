@@ -45,3 +45,4 @@ export const LOG_OPTIONS = { logDriver: "json-file", logOpts: { "max-size": "10m
 export function seconds(value: number): string {
     return `${value}s`;
 }
+

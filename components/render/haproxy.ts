@@ -113,7 +113,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
         ...renderFrontend(input),
         "",
         ...renderBackend(input),
-        ...(input.statsPort === undefined ? [] : ["", ...renderStats(input.statsPort, input.statsBindAddress ?? "127.0.0.1")]),
+        ...(input.statsPort === undefined ? [] : ["", ...renderStats(input.statsPort, input.statsBindAddress ?? "127.0.0.1", input.discovery !== undefined)]),
         "",
     ].join("\n");
 }
@@ -230,13 +230,15 @@ function renderResolvers(discovery: HaproxyDiscovery): string[] {
     ];
 }
 
-function renderStats(port: number, address: string): string[] {
+function renderStats(port: number, address: string, discovered: boolean): string[] {
     return [
         "listen stats",
         `    bind ${bindAddress(address)}:${port}`,
         // Stats polls would drown the request log.
         "    http-request set-log-level silent",
         "    stats enable",
+        // Discovered slots are known by address only; without legends the CSV's addr column stays empty.
+        ...(discovered ? ["    stats show-legends"] : []),
         `    stats uri ${HAPROXY_STATS_URI}`,
         "    stats refresh 5s",
     ];

@@ -102,6 +102,9 @@ describe("renderHaproxyConfig", () => {
     it("binds the stats listener to loopback unless told otherwise", () => {
         assert.match(renderHaproxyConfig({ ...base, statsPort: 8404 }), /^ {4}bind 127\.0\.0\.1:8404$/m);
         assert.match(renderHaproxyConfig({ ...base, statsPort: 8404, statsBindAddress: "*" }), /^ {4}bind \*:8404$/m);
+        // The rollout gate finds discovered replicas by the CSV's addr column, which needs legends.
+        assert.match(renderHaproxyConfig({ ...base, servers: [], discovery: DISCOVERY, statsPort: 8404 }), /^ {4}stats show-legends$/m);
+        assert.doesNotMatch(renderHaproxyConfig({ ...base, statsPort: 8404 }), /show-legends/);
     });
 
     describe("rejects bad input naming the field", () => {
