@@ -312,7 +312,7 @@ describe("WebService errors", () => {
         const result = await failingService({ platform: "kubernetes", app: APP, regions: [US_EAST] });
 
         assert.equal(result.isConfigError, true);
-        assert.match(result.message, /horizon:platform: this version of WebService does not deploy this platform \(got "kubernetes"; expected droplets\)/);
+        assert.match(result.message, /horizon:platform: this version of WebService does not deploy this platform \(got "kubernetes"; expected droplets or docker\)/);
         assert.deepEqual(result.resources, []);
     });
 

@@ -1,11 +1,46 @@
 import type { PlanAdapter } from "./types";
 import { hashName } from "./types";
 
+const ROLLOUT_GATE = "pulumi-nodejs:dynamic/horizon:RolloutGate";
+
+/**
+ * Inputs whose change replaces the resource: terraform-provider-docker 3.x (bridged by
+ * @pulumi/docker 5.2.0) marks nearly every container attribute ForceNew; only the restart
+ * policy, memory and CPU shares are updated in place (internal/provider/resource_docker_container.go,
+ * resourceDockerContainerUpdate). Volumes and networks have no update at all.
+ */
+const REPLACEMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+    "docker:index/container:Container": [
+        "image",
+        "name",
+        "envs",
+        "command",
+        "entrypoints",
+        "labels",
+        "networksAdvanced",
+        "networkMode",
+        "ports",
+        "uploads",
+        "volumes",
+        "mounts",
+        "healthcheck",
+        "logDriver",
+        "logOpts",
+        "init",
+        "stopTimeout",
+        "user",
+        "shmSize",
+    ],
+    "docker:index/volume:Volume": ["name", "driver", "driverOpts", "labels"],
+    "docker:index/network:Network": ["name", "driver", "options", "ipamConfigs", "internal", "labels"],
+    "docker:index/remoteImage:RemoteImage": ["name", "platform"],
+};
+
 /** The Docker platform: everything runs on the user's own host, so nothing has a list price. */
 export const dockerAdapter: PlanAdapter = {
     name: "docker",
-    handles: (type) => type.startsWith("docker:"),
-    replacementFields: () => [],
+    handles: (type) => type.startsWith("docker:") || type === ROLLOUT_GATE,
+    replacementFields: (type) => REPLACEMENT_FIELDS[type] ?? [],
     isStateful: (resource) => resource.type === "docker:index/volume:Volume",
     price: () => [],
     mockOutputs,
