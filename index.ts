@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackSpec, WebService } from "./components";
-import { DEPLOYABLE_PLATFORMS } from "./components/webService";
 
 /**
  * The horizon program: reads the stack's `horizon:` configuration (stacks/Pulumi.<stack>.yaml),
@@ -11,12 +10,6 @@ function main() {
     const { spec, warnings } = loadStackSpec();
     for (const warning of warnings) {
         pulumi.log.warn(warning);
-    }
-    if (!DEPLOYABLE_PLATFORMS.includes(spec.platform)) {
-        pulumi.log.warn(
-            `platform ${spec.platform}: this version deploys ${DEPLOYABLE_PLATFORMS.join(", ")} only; nothing is created for this stack`,
-        );
-        return { platform: spec.platform, app: spec.app.name, regions: spec.regions.map((r) => r.name) };
     }
     const service = new WebService(spec.app.name, spec);
     return {

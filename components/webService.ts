@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config/errors";
 import { parseStackSpec } from "./config/load";
-import type { PlatformName, StackSpec, StackSpecInput } from "./core/spec";
+import type { StackSpec, StackSpecInput } from "./core/spec";
 import { assembleEnv } from "./core/env";
 import { childName, standardTags } from "./core/names";
 import type { Platform, RegionData, RegionEndpoints, ServiceContext } from "./core/platform";
@@ -25,9 +24,6 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 
 /** What `WebService.regions` holds: the platform's own view of each region. */
 export type RegionalUnit = RegionEndpoints & Record<string, unknown>;
-
-/** The platforms this version deploys; the others are validated but create nothing. */
-export const DEPLOYABLE_PLATFORMS: readonly PlatformName[] = ["droplets", "kubernetes"];
 
 // A platform over any spec, as WebService drives it.
 type AnyPlatform = Platform<ServiceSpec, RegionData, RegionEndpoints>;
@@ -56,7 +52,7 @@ export class WebService extends pulumi.ComponentResource {
     constructor(name: string, spec: StackSpecInput | StackSpec, opts: WebServiceOptions = {}) {
         const stack = opts.stack ?? pulumi.getStack();
         const parsed = parseStackSpec(spec, { stack }).spec;
-        const platform = choosePlatform(parsed, opts, stack);
+        const platform = choosePlatform(parsed, opts);
         const { stack: _stack, transform: _transform, ...componentOpts } = opts;
         super("horizon:service:WebService", name, {}, componentOpts);
         this.spec = parsed;
@@ -103,7 +99,7 @@ export class WebService extends pulumi.ComponentResource {
     }
 }
 
-function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string): AnyPlatform {
+function choosePlatform(spec: StackSpec, opts: WebServiceOptions): AnyPlatform {
     switch (spec.platform) {
         case "droplets":
             return dropletsPlatform(opts.transform) as unknown as AnyPlatform;
@@ -113,17 +109,9 @@ function choosePlatform(spec: StackSpec, opts: WebServiceOptions, stack: string)
             return (require("./kubernetes/platform") as typeof import("./kubernetes/platform")).kubernetesPlatform(
                 opts.transform?.kubernetes as import("./kubernetes/platform").KubernetesTransforms | undefined,
             ) as unknown as AnyPlatform;
-        default:
-            throw new ConfigError(
-                [
-                    {
-                        path: ["platform"],
-                        problem: "this version of WebService does not deploy this platform",
-                        got: spec.platform,
-                        expected: DEPLOYABLE_PLATFORMS.join(" or "),
-                    },
-                ],
-                stack,
-            );
+        case "docker":
+            // Loaded on demand, so programs on other platforms never need @pulumi/docker (an optional peer dependency).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require("./docker/platform") as typeof import("./docker/platform")).dockerPlatform() as unknown as AnyPlatform;
     }
 }

@@ -179,7 +179,6 @@ const EXPECTED: Record<string, Expected> = {
         project: "hits-global",
         replicas: 3,
     },
-    local: { counts: {}, regions: {}, dnsNames: [], protectedNames: [] },
     k8s: {
         counts: {
             [T.webService]: 1,
@@ -238,6 +237,23 @@ const EXPECTED: Record<string, Expected> = {
         protectedNames: [],
         url: (ip) => `http://${ip}`,
         kubernetes: { namespace: "hits-staging", doks: false },
+    },
+    local: {
+        counts: {
+            [T.webService]: 1,
+            "horizon:docker:DataService": 2,
+            "horizon:docker:Balancer": 1,
+            "horizon:docker:AppReplicas": 1,
+            "docker:index/network:Network": 1,
+            "docker:index/volume:Volume": 2,
+            "docker:index/remoteImage:RemoteImage": 4,
+            "docker:index/container:Container": 6,
+            "pulumi-nodejs:dynamic/horizon:RolloutGate": 3,
+            [T.password]: 2,
+        },
+        regions: {},
+        dnsNames: [],
+        protectedNames: [],
     },
 };
 
@@ -326,7 +342,10 @@ describe("the program, per stack file", () => {
                 const outputs = result.outputs as unknown as ProgramOutputs;
 
                 if (expected.url === undefined) {
-                    assert.deepEqual(outputs, { platform: "docker", app: "hits", regions: ["local"] });
+                    const docker = outputs as unknown as { platform: string; urls: Record<string, string>; containers: Record<string, string[]> };
+                    assert.equal(docker.platform, "docker");
+                    assert.deepEqual(docker.urls, { local: "http://127.0.0.1:8080" });
+                    assert.equal(docker.containers.local.length, 3);
                     return;
                 }
                 const regions = Object.keys(expected.regions);

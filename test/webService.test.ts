@@ -311,13 +311,6 @@ describe("WebService transforms", () => {
 });
 
 describe("WebService errors", () => {
-    it("refuses platform docker with a ConfigError naming horizon:platform, before registering anything", async () => {
-        const result = await failingService({ platform: "docker", app: APP, regions: [{ name: "local" }] });
-
-        assert.equal(result.isConfigError, true);
-        assert.match(result.message, /horizon:platform: this version of WebService does not deploy this platform \(got "docker"; expected droplets or kubernetes\)/);
-        assert.deepEqual(result.resources, []);
-    });
 
     it("reports every problem of an invalid spec in one ConfigError, before registering anything", async () => {
         const result = await failingService({

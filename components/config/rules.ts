@@ -90,6 +90,7 @@ export function crossFieldProblems(spec: Partial<StackSpec>, stack?: string): Co
         }
     }
 
+    problems.push(...dockerProblems(spec));
     const dataServices = [
         ["database", database, "standby nodes"],
         ["cache", cache, "extra nodes"],
@@ -228,6 +229,40 @@ function kubernetesProblems(spec: Partial<KubernetesSpec>): ConfigProblem[] {
                 expected: "no horizon-managed annotation here; change the horizon key instead",
             });
         }
+    }
+    return problems;
+}
+
+/** Rules of the `docker` block that span keys. */
+export function dockerProblems(spec: Partial<StackSpec>): ConfigProblem[] {
+    if (spec.platform !== "docker" || spec.docker === undefined) {
+        return [];
+    }
+    const problems: ConfigProblem[] = [];
+    const { docker, regions } = spec;
+    if (docker.statsPublish === docker.publish) {
+        problems.push({
+            path: ["docker", "statsPublish"],
+            problem: "the same address and port as docker.publish",
+            got: docker.statsPublish,
+            expected: "a port of its own, like 127.0.0.1:8404",
+        });
+    }
+    if (docker.sshOpts.length > 0 && !(docker.host ?? "").startsWith("ssh://")) {
+        problems.push({
+            path: ["docker", "sshOpts"],
+            problem: "ssh options apply to an ssh:// host only",
+            got: docker.sshOpts,
+            expected: "no sshOpts, or docker.host like ssh://user@host",
+        });
+    }
+    if ((regions?.length ?? 0) > 1) {
+        problems.push({
+            path: ["regions"],
+            problem: "a docker stack runs on one Docker host with one published address",
+            got: regions?.map((r) => r.name),
+            expected: "one region per docker stack (one stack per host)",
+        });
     }
     return problems;
 }

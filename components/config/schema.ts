@@ -17,6 +17,9 @@ import {
     DEFAULT_AUTOSCALING_CPU_PERCENT,
     DEFAULT_CACHE,
     DEFAULT_DATABASE,
+    DEFAULT_DOCKER_HAPROXY_IMAGE,
+    DEFAULT_DOCKER_PUBLISH,
+    DEFAULT_DOCKER_STATS_PUBLISH,
     DEFAULT_DROPLET_SIZE,
     DEFAULT_HAPROXY,
     DEFAULT_HEALTH_CHECK,
@@ -386,6 +389,47 @@ export const kubernetesSpecSchema = z.strictObject({
     tags,
 });
 
+/** `unix:///path`, `ssh://[user@]host[:port]`, `tcp://host:port` or `npipe:////./pipe/name`, as DOCKER_HOST takes. */
+const DOCKER_HOST = /^(unix:\/\/\/\S+|ssh:\/\/([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|tcp:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}|npipe:\/\/\S+)$/;
+/** An IPv4 address and a port: Docker's `-p <address>:<port>` form. */
+const PUBLISH = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+const DOCKER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const imageRef = pattern(IMAGE_REF, "an image reference like haproxy:3.0 or registry.example.com/mirror/postgres:16");
+const publishAddress = (example: string) => pattern(PUBLISH, `an IPv4 address and port like ${example}`);
+
+export const dockerSettingsSchema = z.strictObject({
+    /** Docker daemon the stack runs on; an explicit provider is created when set. @default - DOCKER_HOST, else unix:///var/run/docker.sock */
+    host: pattern(DOCKER_HOST, "a Docker host URL like unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376").optional(),
+    /** Extra ssh options for an ssh:// host, e.g. ["-o", "StrictHostKeyChecking=yes"]. @default [] */
+    sshOpts: z.array(z.string().min(1, { error: "a non-empty ssh option" })).default([]),
+    /** Host address and port HAProxy is published on. @default "127.0.0.1:8080" */
+    publish: publishAddress("127.0.0.1:8080 or 0.0.0.0:80").default(DEFAULT_DOCKER_PUBLISH),
+    /** Host address and port of HAProxy's stats page, read by the rollout gate. @default "127.0.0.1:8404" */
+    statsPublish: publishAddress("127.0.0.1:8404").default(DEFAULT_DOCKER_STATS_PUBLISH),
+    /** Images of the HAProxy, Postgres and Valkey containers. @default { haproxy: "haproxy:3.0" } (postgres:<database.version>, valkey/valkey:<cache.version>) */
+    images: z
+        .strictObject({
+            /** @default "haproxy:3.0" */
+            haproxy: imageRef.default(DEFAULT_DOCKER_HAPROXY_IMAGE),
+            /** @default - postgres:<database.version> */
+            postgres: imageRef.optional(),
+            /** @default - valkey/valkey:<cache.version> */
+            valkey: imageRef.optional(),
+        })
+        .prefault({}),
+    /** Build the app image on the Docker host from a local directory, tagged app.image. @default - app.image is pulled */
+    build: z
+        .strictObject({
+            /** Build context directory, relative to the Pulumi project. */
+            context: z.string().min(1, { error: "a directory like ./app" }),
+            /** @default "Dockerfile" */
+            dockerfile: z.string().min(1, { error: "a path like Dockerfile" }).default("Dockerfile"),
+        })
+        .optional(),
+    /** Name of the stack's network. @default - autonamed from <app>-<region>-network */
+    network: pattern(DOCKER_NAME, "a Docker network name (letters, digits, '_', '.', '-')").optional(),
+});
+
 export const dockerSpecSchema = z.strictObject({
     platform: z.literal("docker"),
     app: appSchema,
@@ -394,6 +438,8 @@ export const dockerSpecSchema = z.strictObject({
     ...sharedData,
     protect,
     tags,
+    /** The Docker host and the containers beside the app. @default {} */
+    docker: dockerSettingsSchema.prefault({}),
 });
 
 /** One schema per platform; `parseStackSpec` picks by `platform` (default droplets). */

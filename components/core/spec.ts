@@ -319,7 +319,49 @@ export interface KubernetesSpec extends SpecBase<"kubernetes", KubernetesRegion,
     readonly dnsZones: readonly string[];
 }
 
-export type DockerSpec = SpecBase<"docker", DockerRegion, LoadBalancerSpec>;
+/** Official images the Docker platform runs when `docker.images` names none. */
+export const DEFAULT_DOCKER_HAPROXY_IMAGE = "haproxy:3.0";
+/** Where the HAProxy container is published on the Docker host. */
+export const DEFAULT_DOCKER_PUBLISH = "127.0.0.1:8080";
+/** Where HAProxy's stats page is published on the Docker host (loopback only); the rollout gate reads it. */
+export const DEFAULT_DOCKER_STATS_PUBLISH = "127.0.0.1:8404";
+
+/** Images of the containers other than the app. */
+export interface DockerImages {
+    readonly haproxy: string;
+    /** @default - postgres:<database.version> */
+    readonly postgres?: string;
+    /** @default - valkey/valkey:<cache.version> */
+    readonly valkey?: string;
+}
+
+/** Build the app image on the Docker host from a local context instead of pulling `app.image`. */
+export interface DockerBuild {
+    /** Directory sent to the daemon, relative to the Pulumi project. */
+    readonly context: string;
+    /** Dockerfile path inside the context. @default "Dockerfile" */
+    readonly dockerfile: string;
+}
+
+/** Where and how the Docker platform runs. */
+export interface DockerSettings {
+    /** Docker daemon (`unix:///var/run/docker.sock`, `ssh://user@host`); an explicit provider is created when set. @default - DOCKER_HOST, else the local socket */
+    readonly host?: string;
+    /** Extra ssh options for an `ssh://` host. @default [] */
+    readonly sshOpts: readonly string[];
+    /** `address:port` on the Docker host where HAProxy is published. */
+    readonly publish: string;
+    /** `address:port` on the Docker host where HAProxy's stats page is published for the rollout gate. */
+    readonly statsPublish: string;
+    readonly images: DockerImages;
+    readonly build?: DockerBuild;
+    /** Name of the stack's network. @default - `<app>-<region>` autonamed by Pulumi */
+    readonly network?: string;
+}
+
+export interface DockerSpec extends SpecBase<"docker", DockerRegion, LoadBalancerSpec> {
+    readonly docker: DockerSettings;
+}
 
 /** The whole parsed stack: one platform's spec. */
 export type ServiceSpec = DropletsSpec | KubernetesSpec | DockerSpec;

@@ -27,7 +27,7 @@ export interface HaproxyDiscovery {
     readonly resolver: { readonly nameserver?: string; readonly holdValidSeconds?: number };
 }
 
-export type DiscoveryHaproxyInput = Omit<HaproxyConfigInput, "servers"> & { readonly discovery: HaproxyDiscovery };
+export type DiscoveryHaproxyInput = Omit<HaproxyConfigInput, "servers" | "discovery"> & { readonly discovery: HaproxyDiscovery };
 
 /** Seconds a DNS answer stays valid before HAProxy asks again. */
 export const DEFAULT_HOLD_VALID_SECONDS = 10;

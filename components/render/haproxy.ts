@@ -16,11 +16,38 @@ export interface HaproxyServer {
     readonly port: number;
 }
 
+/**
+ * Replicas found by DNS instead of listed: `server-template` fills `slots` servers from the
+ * addresses `service` resolves to, re-resolved while HAProxy runs, so replicas can come and go
+ * without a reload (Docker's embedded DNS at 127.0.0.11, Kubernetes cluster DNS).
+ */
+export interface HaproxyDiscovery {
+    /** Prefix of the server names: `<name>1` .. `<name><slots>`. */
+    readonly name: string;
+    /** DNS name every replica answers to (a Docker network alias, a headless Service). */
+    readonly service: string;
+    readonly port: number;
+    /** Servers HAProxy keeps ready; at least the most replicas that ever exist at once (a rollout's old and new). */
+    readonly slots: number;
+    readonly resolver: {
+        /** `address:port` of the DNS server, e.g. Docker's `127.0.0.11:53`. */
+        readonly nameserver: string;
+        /** How long an answer is trusted before it is asked again. @default 1 */
+        readonly holdValidSeconds?: number;
+    };
+}
+
+/** Name of the `resolvers` section discovery uses. */
+export const HAPROXY_RESOLVERS = "discovery";
+
 export interface HaproxyConfigInput {
     /** Port of the public frontend. */
     readonly listenPort: number;
     readonly algorithm: HaproxyAlgorithm;
+    /** Servers listed by address; may be empty when `discovery` finds them. */
     readonly servers: readonly HaproxyServer[];
+    /** Servers found by DNS. @default - only `servers` */
+    readonly discovery?: HaproxyDiscovery;
     /** The stack spec's `app.healthCheck`: whole seconds, DigitalOcean's ranges. */
     readonly healthCheck: {
         readonly path: string;
@@ -33,8 +60,10 @@ export interface HaproxyConfigInput {
     readonly stickySessions?: { readonly cookieName: string; readonly ttlSeconds: number };
     /** A server that comes back up ramps from no load to full weight over this many seconds. @default 0 */
     readonly minReadySeconds?: number;
-    /** Port of the stats page (`/stats`, `/stats;csv`), bound to 127.0.0.1 only. @default - no stats listener */
+    /** Port of the stats page (`/stats`, `/stats;csv`). @default - no stats listener */
     readonly statsPort?: number;
+    /** Address the stats listener binds to: `*` inside a container network that publishes it to the host's loopback. @default "127.0.0.1" */
+    readonly statsBindAddress?: string;
     /** Address the frontend binds to: `*` or an IPv4/IPv6 address. @default "*" */
     readonly bindAddress?: string;
     /**
@@ -78,12 +107,13 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
         "",
         ...renderGlobal(),
         "",
+        ...(input.discovery === undefined ? [] : [...renderResolvers(input.discovery), ""]),
         ...renderDefaults(),
         "",
         ...renderFrontend(input),
         "",
         ...renderBackend(input),
-        ...(input.statsPort === undefined ? [] : ["", ...renderStats(input.statsPort)]),
+        ...(input.statsPort === undefined ? [] : ["", ...renderStats(input.statsPort, input.statsBindAddress ?? "127.0.0.1", input.discovery !== undefined)]),
         "",
     ].join("\n");
 }
@@ -149,21 +179,66 @@ function renderBackend(input: HaproxyConfigInput): string[] {
         `    http-check send meth GET uri ${check.path}`,
         "    http-check expect status 200",
         `    timeout check ${duration(timeoutMs)}`,
-        ...(sticky ? [`    cookie ${sticky.cookieName} insert indirect nocache maxlife ${sticky.ttlSeconds}s`] : []),
+        ...(sticky ? renderCookie(sticky, input.discovery !== undefined) : []),
         `    default-server check inter ${duration(intervalMs)} fall ${check.unhealthyThreshold} rise ${check.healthyThreshold}${slowstart}`,
         ...input.servers.map(
             (server) => `    server ${server.name} ${hostPort(server.host, server.port)}${sticky ? ` cookie ${server.name}` : ""}`,
         ),
+        ...(input.discovery === undefined ? [] : [renderServerTemplate(input.discovery)]),
     ];
 }
 
-function renderStats(port: number): string[] {
+/**
+ * Listed servers carry their name as cookie value. Discovered slots change hands as replicas
+ * come and go, so their cookie is derived from the replica's address instead (`dynamic`).
+ */
+function renderCookie(sticky: NonNullable<HaproxyConfigInput["stickySessions"]>, discovered: boolean): string[] {
+    const cookie = `    cookie ${sticky.cookieName} insert indirect nocache maxlife ${sticky.ttlSeconds}s`;
+    // The key only keeps cookie values from spelling out replica addresses; it guards nothing.
+    return discovered ? [`${cookie} dynamic`, `    dynamic-cookie-key ${sticky.cookieName}-horizon`] : [cookie];
+}
+
+/**
+ * `init-addr none` starts HAProxy even before any replica resolves; every slot without an
+ * address is in maintenance until one does (sticky cookies are
+ * set per server with dynamic cookies, see `renderCookie`).
+ */
+function renderServerTemplate(discovery: HaproxyDiscovery): string {
+    return (
+        `    server-template ${discovery.name} ${discovery.slots} ${discovery.service}:${discovery.port}` +
+        ` resolvers ${HAPROXY_RESOLVERS} init-addr none resolve-prefer ipv4`
+    );
+}
+
+function renderResolvers(discovery: HaproxyDiscovery): string[] {
+    const hold = discovery.resolver.holdValidSeconds ?? 1;
+    return [
+        `resolvers ${HAPROXY_RESOLVERS}`,
+        `    nameserver dns ${discovery.resolver.nameserver}`,
+        // Many replicas behind one name need more than DNS's classic 512-byte answers.
+        "    accepted_payload_size 8192",
+        "    resolve_retries 3",
+        "    timeout resolve 1s",
+        "    timeout retry 1s",
+        `    hold valid ${hold}s`,
+        // A replica gone from DNS leaves its slot at the next answer.
+        "    hold obsolete 0s",
+        "    hold nx 1s",
+        "    hold other 1s",
+        "    hold refused 1s",
+        "    hold timeout 1s",
+    ];
+}
+
+function renderStats(port: number, address: string, discovered: boolean): string[] {
     return [
         "listen stats",
-        `    bind 127.0.0.1:${port}`,
+        `    bind ${bindAddress(address)}:${port}`,
         // Stats polls would drown the request log.
         "    http-request set-log-level silent",
         "    stats enable",
+        // Discovered slots are known by address only; without legends the CSV's addr column stays empty.
+        ...(discovered ? ["    stats show-legends"] : []),
         `    stats uri ${HAPROXY_STATS_URI}`,
         "    stats refresh 5s",
     ];
@@ -205,7 +280,25 @@ function validate(input: HaproxyConfigInput): string[] {
         `algorithm: ${show(input.algorithm)} is not one of ${Object.keys(HAPROXY_BALANCE).join(", ")}`,
     );
 
-    check(input.servers.length > 0, "servers: is empty (expected at least one server)");
+    check(
+        input.servers.length > 0 || input.discovery !== undefined,
+        "servers: is empty (expected at least one server, or discovery)",
+    );
+    if (input.discovery !== undefined) {
+        const d = input.discovery;
+        check(SERVER_NAME.test(d.name), `discovery.name: ${show(d.name)} is not a server name prefix (expected 1-64 letters, digits, '.', '_' or '-')`);
+        check(HOST_NAME.test(d.service), `discovery.service: ${show(d.service)} is not a DNS name (expected a name like hits-local-app)`);
+        port("discovery.port", d.port);
+        int("discovery.slots", d.slots, 1, 1000);
+        const [address, nameserverPort, ...rest] = d.resolver.nameserver.split(":");
+        check(
+            rest.length === 0 && isIP(address ?? "") === 4 && /^\d+$/.test(nameserverPort ?? "") && Number(nameserverPort) >= 1 && Number(nameserverPort) <= 65535,
+            `discovery.resolver.nameserver: ${show(d.resolver.nameserver)} is not an address (expected an IPv4 address and port like 127.0.0.11:53)`,
+        );
+        if (d.resolver.holdValidSeconds !== undefined) {
+            int("discovery.resolver.holdValidSeconds", d.resolver.holdValidSeconds, 1, 300, " seconds");
+        }
+    }
     const seen = new Set<string>();
     input.servers.forEach((server, i) => {
         if (!SERVER_NAME.test(server.name)) {
@@ -247,6 +340,12 @@ function validate(input: HaproxyConfigInput): string[] {
         check(
             input.statsPort !== input.listenPort,
             `statsPort: ${input.statsPort} is also the listenPort (expected a port of its own)`,
+        );
+    }
+    if (input.statsBindAddress !== undefined) {
+        check(
+            input.statsBindAddress === "*" || isIP(input.statsBindAddress) !== 0,
+            `statsBindAddress: ${show(input.statsBindAddress)} is not an address (expected "*" or an IPv4 or IPv6 address)`,
         );
     }
     if (input.bindAddress !== undefined) {

@@ -289,6 +289,14 @@ export interface StartedStack {
      * go, named volumes stay) and creates it again from the same recorded inputs.
      */
     replace(resource: string): Promise<ContainerHandle>;
+    /**
+     * Starts the images and containers of another registration of the program beside the
+     * running ones, on the networks and volumes already started, as `pulumi up` creates
+     * replacements before deleting what they replace. Each new container's name ends in `suffix`.
+     */
+    add(resources: readonly RecordedResource[], suffix: string): Promise<Record<string, ContainerHandle>>;
+    /** Deletes one container as the provider does: stop within its destroyGraceSeconds, then remove. */
+    remove(handle: ContainerHandle): Promise<void>;
     /** Removes every container and network it created, and its volumes unless kept. */
     teardown(): Promise<void>;
 }
@@ -485,7 +493,55 @@ export async function startRecorded(resources: readonly RecordedResource[], opti
             containers[resource] = await startContainer(recorded, { prefix, networkRefs, volumeRefs, imageRefs }, created);
             return containers[resource];
         },
+        async add(more, suffix) {
+            await startImages(more.filter((r) => r.type === DOCKER_TYPES.remoteImage || r.type === DOCKER_TYPES.image));
+            const added: Record<string, ContainerHandle> = {};
+            for (const r of more.filter((x) => x.type === DOCKER_TYPES.container)) {
+                added[r.name] = await startContainer(r, { prefix, networkRefs, volumeRefs, imageRefs, suffix }, created);
+            }
+            return added;
+        },
+        async remove(handle) {
+            const entry = created.containers.find((c) => c.id === handle.id);
+            if (entry !== undefined && entry.grace > 0) await docker.stop(handle.id, entry.grace);
+            await docker.remove(handle.id, entry?.removeVolumes ?? true);
+            created.containers = created.containers.filter((c) => c.id !== handle.id);
+        },
         teardown: () => teardown(created, options.keepVolumes === true),
+    };
+    const startImages = async (images: readonly RecordedResource[]) => {
+        for (const r of images) {
+            const inputs = new Inputs(r, r.rawInputs);
+            const isRemote = r.type === DOCKER_TYPES.remoteImage;
+            const ref = (isRemote ? inputs.string("name") : inputs.string("imageName")) ?? fail(r, isRemote ? "name" : "imageName", "is missing");
+            if (isRemote) {
+                // Lifecycle of the image in a real run (pull triggers, keep/remove on destroy): the harness never pulls or removes images.
+                inputs.boolean("keepLocally");
+                inputs.boolean("forceRemove");
+                inputs.strings("pullTriggers");
+                inputs.stringMap("triggers");
+                if (inputs.take("build") !== undefined) fail(r, "build", "asks for a build; build the image with scripts/docker-images.sh and reference it by name");
+                inputs.string("platform");
+            } else {
+                // A local Image build: the harness uses the image already built under imageName instead of building it.
+                inputs.take("build");
+                inputs.boolean("skipPush");
+                inputs.boolean("buildOnPreview");
+                if (inputs.take("registry") !== undefined) fail(r, "registry", "asks for a registry; no registry is reachable here");
+            }
+            inputs.done();
+            let id: string;
+            try {
+                id = (await docker.inspectImage(ref)).Id;
+            } catch (error) {
+                if (error instanceof DockerApiError && error.status === 404) {
+                    throw new UnsupportedInputError(`${r.type} "${r.name}": image "${ref}" is not on this Docker host and is never pulled; build it with npm run docker:images`);
+                }
+                throw error;
+            }
+            stack.images[r.name] = id;
+            for (const key of [ref, ...referenceKeys(r, ["id", "imageId", "repoDigest", "name", "imageName", "repoDigest"])]) imageRefs.set(key, id);
+        }
     };
     const byType = (type: string) => resources.filter((r) => r.type === type);
     const known = new Set<string>([...Object.values(DOCKER_TYPES), ...(options.ignoreTypes ?? [])]);
@@ -535,38 +591,7 @@ export async function startRecorded(resources: readonly RecordedResource[], opti
             for (const key of referenceKeys(r, ["id", "name"])) volumeRefs.set(key, name);
         }
 
-        for (const r of [...byType(DOCKER_TYPES.remoteImage), ...byType(DOCKER_TYPES.image)]) {
-            const inputs = new Inputs(r, r.rawInputs);
-            const isRemote = r.type === DOCKER_TYPES.remoteImage;
-            const ref = (isRemote ? inputs.string("name") : inputs.string("imageName")) ?? fail(r, isRemote ? "name" : "imageName", "is missing");
-            if (isRemote) {
-                // Lifecycle of the image in a real run (pull triggers, keep/remove on destroy): the harness never pulls or removes images.
-                inputs.boolean("keepLocally");
-                inputs.boolean("forceRemove");
-                inputs.strings("pullTriggers");
-                inputs.stringMap("triggers");
-                if (inputs.take("build") !== undefined) fail(r, "build", "asks for a build; build the image with scripts/docker-images.sh and reference it by name");
-                inputs.string("platform");
-            } else {
-                // A local Image build: the harness uses the image already built under imageName instead of building it.
-                inputs.take("build");
-                inputs.boolean("skipPush");
-                inputs.boolean("buildOnPreview");
-                if (inputs.take("registry") !== undefined) fail(r, "registry", "asks for a registry; no registry is reachable here");
-            }
-            inputs.done();
-            let id: string;
-            try {
-                id = (await docker.inspectImage(ref)).Id;
-            } catch (error) {
-                if (error instanceof DockerApiError && error.status === 404) {
-                    throw new UnsupportedInputError(`${r.type} "${r.name}": image "${ref}" is not on this Docker host and is never pulled; build it with npm run docker:images`);
-                }
-                throw error;
-            }
-            stack.images[r.name] = id;
-            for (const key of [ref, ...referenceKeys(r, ["id", "imageId", "repoDigest", "name", "imageName", "repoDigest"])]) imageRefs.set(key, id);
-        }
+        await startImages([...byType(DOCKER_TYPES.remoteImage), ...byType(DOCKER_TYPES.image)]);
 
         for (const r of byType(DOCKER_TYPES.container)) {
             containers[r.name] = await startContainer(r, { prefix, networkRefs, volumeRefs, imageRefs }, created);
@@ -580,6 +605,8 @@ export async function startRecorded(resources: readonly RecordedResource[], opti
 
 interface Refs {
     readonly prefix: string;
+    /** Appended to container names, for containers started beside others of the same logical name. @default "" */
+    readonly suffix?: string;
     readonly networkRefs: Map<string, string>;
     readonly volumeRefs: Map<string, string>;
     readonly imageRefs: Map<string, string>;
@@ -594,7 +621,7 @@ async function startContainer(
     const given = inputs.string("name");
     // What other resources know this container as: its own name, or the name the mocks report.
     const knownAs = given ?? (fakeState(r).name as string | undefined) ?? r.name;
-    const name = `${refs.prefix}${given ?? r.name}`;
+    const name = `${refs.prefix}${given ?? r.name}${refs.suffix ?? ""}`;
 
     const imageInput = inputs.string("image") ?? fail(r, "image", "is missing");
     const image = refs.imageRefs.get(imageInput) ?? imageInput;

@@ -18,6 +18,14 @@ const base: HaproxyConfigInput = {
     healthCheck: { path: "/health", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 5, unhealthyThreshold: 3 },
 };
 
+const DISCOVERY = {
+    name: "replica",
+    service: "hits-local-app",
+    port: 8080,
+    slots: 6,
+    resolver: { nameserver: "127.0.0.11:53", holdValidSeconds: 1 },
+} as const;
+
 const variants: Record<string, HaproxyConfigInput> = {
     "round-robin": base,
     "least-connections": { ...base, algorithm: "least_connections" },
@@ -26,6 +34,8 @@ const variants: Record<string, HaproxyConfigInput> = {
     sticky: { ...base, stickySessions: { cookieName: "horizon", ttlSeconds: 3600 } },
     slowstart: { ...base, minReadySeconds: 30 },
     stats: { ...base, statsPort: 8404 },
+    discovery: { ...base, servers: [], discovery: DISCOVERY, statsPort: 8404, statsBindAddress: "*" },
+    "discovery-sticky": { ...base, servers: [], discovery: DISCOVERY, stickySessions: { cookieName: "horizon", ttlSeconds: 600 } },
     "ipv6-and-timing": {
         ...base,
         bindAddress: "::",
@@ -68,12 +78,41 @@ describe("renderHaproxyConfig", () => {
         assert.match(renderHaproxyConfig({ ...base, minReadySeconds: 12 }), / slowstart 12s$/m);
     });
 
+    it("discovers replicas by DNS: a resolvers section and a server-template over the shared name", () => {
+        const config = renderHaproxyConfig({ ...base, servers: [], discovery: DISCOVERY });
+        assert.match(config, /^resolvers discovery\n {4}nameserver dns 127\.0\.0\.11:53$/m);
+        assert.match(config, /^ {4}hold valid 1s$/m);
+        assert.match(config, /^ {4}server-template replica 6 hits-local-app:8080 resolvers discovery init-addr none resolve-prefer ipv4$/m);
+        assert.doesNotMatch(config, /^ {4}server /m);
+        for (const algorithm of ["round_robin", "least_connections", "source", "random"] as const) {
+            assert.match(renderHaproxyConfig({ ...base, algorithm, servers: [], discovery: DISCOVERY }), /server-template replica 6 /);
+        }
+    });
+
+    it("gives discovered replicas address-derived sticky cookies, listed ones their names", () => {
+        const sticky = { cookieName: "horizon", ttlSeconds: 60 };
+        const discovered = renderHaproxyConfig({ ...base, servers: [], discovery: DISCOVERY, stickySessions: sticky });
+        assert.match(discovered, /^ {4}cookie horizon insert indirect nocache maxlife 60s dynamic$/m);
+        assert.match(discovered, /^ {4}dynamic-cookie-key horizon-horizon$/m);
+        const listed = renderHaproxyConfig({ ...base, stickySessions: sticky });
+        assert.doesNotMatch(listed, /dynamic/);
+        assert.match(listed, / cookie web-0$/m);
+    });
+
+    it("binds the stats listener to loopback unless told otherwise", () => {
+        assert.match(renderHaproxyConfig({ ...base, statsPort: 8404 }), /^ {4}bind 127\.0\.0\.1:8404$/m);
+        assert.match(renderHaproxyConfig({ ...base, statsPort: 8404, statsBindAddress: "*" }), /^ {4}bind \*:8404$/m);
+        // The rollout gate finds discovered replicas by the CSV's addr column, which needs legends.
+        assert.match(renderHaproxyConfig({ ...base, servers: [], discovery: DISCOVERY, statsPort: 8404 }), /^ {4}stats show-legends$/m);
+        assert.doesNotMatch(renderHaproxyConfig({ ...base, statsPort: 8404 }), /show-legends/);
+    });
+
     describe("rejects bad input naming the field", () => {
         const cases: [string, HaproxyConfigInput, string][] = [
             ["a port out of range", { ...base, servers: [base.servers[0], { ...base.servers[1], port: 70000 }] }, "servers[1].port: 70000 is not a port (expected 1-65535)"],
             ["a bad listen port", { ...base, listenPort: 0 }, "listenPort: 0 is not a port (expected 1-65535)"],
             ["an unknown algorithm", { ...base, algorithm: "least_conn" as HaproxyConfigInput["algorithm"] }, 'algorithm: "least_conn" is not one of round_robin, least_connections, source, random'],
-            ["no servers", { ...base, servers: [] }, "servers: is empty (expected at least one server)"],
+            ["no servers", { ...base, servers: [] }, "servers: is empty (expected at least one server, or discovery)"],
             [
                 "a server name with a space",
                 { ...base, servers: [{ ...base.servers[0], name: "web 0" }] },
@@ -132,6 +171,22 @@ describe("renderHaproxyConfig", () => {
                 { ...base, checkTiming: { intervalMs: 50, timeoutMs: 500 } },
                 "checkTiming.intervalMs: 50 is out of range (expected an integer in 100-300000 ms)",
             ],
+            [
+                "a discovery name that is not a DNS name",
+                { ...base, discovery: { ...DISCOVERY, service: "hits_app:8080" } },
+                'discovery.service: "hits_app:8080" is not a DNS name (expected a name like hits-local-app)',
+            ],
+            [
+                "no discovery slots",
+                { ...base, discovery: { ...DISCOVERY, slots: 0 } },
+                "discovery.slots: 0 is out of range (expected an integer in 1-1000)",
+            ],
+            [
+                "a nameserver without a port",
+                { ...base, discovery: { ...DISCOVERY, resolver: { nameserver: "127.0.0.11" } } },
+                'discovery.resolver.nameserver: "127.0.0.11" is not an address (expected an IPv4 address and port like 127.0.0.11:53)',
+            ],
+            ["a bad stats bind address", { ...base, statsPort: 8404, statsBindAddress: "all" }, 'statsBindAddress: "all" is not an address (expected "*" or an IPv4 or IPv6 address)'],
         ];
         for (const [what, input, message] of cases) {
             it(what, () => {
@@ -141,7 +196,7 @@ describe("renderHaproxyConfig", () => {
 
         it("every problem at once, one per line", () => {
             assert.throws(() => renderHaproxyConfig({ ...base, listenPort: 65536, servers: [] }), {
-                message: "listenPort: 65536 is not a port (expected 1-65535)\nservers: is empty (expected at least one server)",
+                message: "listenPort: 65536 is not a port (expected 1-65535)\nservers: is empty (expected at least one server, or discovery)",
             });
         });
     });
