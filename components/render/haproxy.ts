@@ -30,8 +30,12 @@ export interface HaproxyDiscovery {
     /** Servers HAProxy keeps ready; at least the most replicas that ever exist at once (a rollout's old and new). */
     readonly slots: number;
     readonly resolver: {
-        /** `address:port` of the DNS server, e.g. Docker's `127.0.0.11:53`. */
-        readonly nameserver: string;
+        /**
+         * `address:port` of the DNS server, e.g. Docker's `127.0.0.11:53`. @default - the
+         * nameservers of /etc/resolv.conf (`parse-resolv-conf`): in a Kubernetes pod, the
+         * cluster's DNS Service, whatever address the cluster gave it
+         */
+        readonly nameserver?: string;
         /** How long an answer is trusted before it is asked again. @default 1 */
         readonly holdValidSeconds?: number;
     };
@@ -214,7 +218,7 @@ function renderResolvers(discovery: HaproxyDiscovery): string[] {
     const hold = discovery.resolver.holdValidSeconds ?? 1;
     return [
         `resolvers ${HAPROXY_RESOLVERS}`,
-        `    nameserver dns ${discovery.resolver.nameserver}`,
+        discovery.resolver.nameserver === undefined ? "    parse-resolv-conf" : `    nameserver dns ${discovery.resolver.nameserver}`,
         // Many replicas behind one name need more than DNS's classic 512-byte answers.
         "    accepted_payload_size 8192",
         "    resolve_retries 3",
@@ -290,7 +294,7 @@ function validate(input: HaproxyConfigInput): string[] {
         check(HOST_NAME.test(d.service), `discovery.service: ${show(d.service)} is not a DNS name (expected a name like hits-local-app)`);
         port("discovery.port", d.port);
         int("discovery.slots", d.slots, 1, 1000);
-        const [address, nameserverPort, ...rest] = d.resolver.nameserver.split(":");
+        const [address, nameserverPort, ...rest] = (d.resolver.nameserver ?? "127.0.0.1:53").split(":");
         check(
             rest.length === 0 && isIP(address ?? "") === 4 && /^\d+$/.test(nameserverPort ?? "") && Number(nameserverPort) >= 1 && Number(nameserverPort) <= 65535,
             `discovery.resolver.nameserver: ${show(d.resolver.nameserver)} is not an address (expected an IPv4 address and port like 127.0.0.11:53)`,

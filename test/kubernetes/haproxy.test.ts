@@ -48,21 +48,23 @@ describe("in-cluster haproxy.cfg (DNS discovery)", () => {
 
     it("fills server slots from the headless Service through the cluster's resolvers", () => {
         const config = renderDiscoveryHaproxyConfig(base);
-        assert.match(config, /^ {4}server-template pod 15 hits\.hits\.svc\.cluster\.local:8080 resolvers cluster init-addr none$/m);
-        assert.match(config, /^resolvers cluster\n {4}parse-resolv-conf\n {4}hold valid 10s\n/m);
+        assert.match(config, /^ {4}server-template pod 15 hits\.hits\.svc\.cluster\.local:8080 resolvers discovery init-addr none resolve-prefer ipv4$/m);
+        assert.match(config, /^resolvers discovery\n {4}parse-resolv-conf\n/m);
+        assert.match(config, /^ {4}hold valid 10s$/m);
         assert.doesNotMatch(config, /discovery-placeholder|127\.0\.0\.1:8080/);
         assert.match(config, /^ {4}balance leastconn$/m);
     });
 
     it("names the nameserver when given one", () => {
         const config = renderDiscoveryHaproxyConfig(variants["explicit nameserver and hold"]);
-        assert.match(config, /^ {4}nameserver dns 10\.245\.0\.10:53\n {4}hold valid 5s$/m);
+        assert.match(config, /^ {4}nameserver dns 10\.245\.0\.10:53$/m);
+        assert.match(config, /^ {4}hold valid 5s$/m);
     });
 
     it("pins sessions with dynamic cookies, since template servers have no fixed names", () => {
         const config = renderDiscoveryHaproxyConfig(variants["sticky cookies"]);
         assert.match(config, /^ {4}cookie route insert indirect nocache maxlife 600s dynamic$/m);
-        assert.match(config, /^ {4}dynamic-cookie-key route$/m);
+        assert.match(config, /^ {4}dynamic-cookie-key route-horizon$/m);
         assert.doesNotMatch(config, / cookie discovery-placeholder/);
     });
 
@@ -91,7 +93,7 @@ describe("InClusterHaproxy behind the LoadBalancer Service", () => {
         const config = raw(resources, K.configMap, "hits-us-east-haproxy-config").data["haproxy.cfg"];
         haproxyCheck(dir, "from-program", config);
         // 8 pods at most, plus ceil(25% of 8) = 2 surging.
-        assert.match(config, /^ {4}server-template pod 10 hits\.hits\.svc\.cluster\.local:8080 resolvers cluster init-addr none$/m);
+        assert.match(config, /^ {4}server-template pod 10 hits\.hits\.svc\.cluster\.local:8080 resolvers discovery init-addr none resolve-prefer ipv4$/m);
         assert.match(config, /^ {4}balance source$/m);
     });
 
