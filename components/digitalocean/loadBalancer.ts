@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HealthCheck } from "../core/spec";
 import { DEFAULT_LB_SIZE_UNIT } from "../core/spec";
 import { childName } from "../core/names";
+import { doLoadBalancerCheck } from "../render/healthCheck";
 import { type Transform, transformChild } from "../transform";
 
 export interface LoadBalancerArgs {
@@ -58,15 +59,7 @@ export function loadBalancerHealthcheck(
     check: HealthCheck,
     targetPort: pulumi.Input<number>,
 ): digitalocean.types.input.LoadBalancerHealthcheck {
-    return {
-        protocol: check.protocol,
-        port: check.port ?? targetPort,
-        ...(check.protocol === "tcp" ? {} : { path: check.path }),
-        checkIntervalSeconds: check.intervalSeconds,
-        responseTimeoutSeconds: check.timeoutSeconds,
-        healthyThreshold: check.healthyThreshold,
-        unhealthyThreshold: check.unhealthyThreshold,
-    };
+    return doLoadBalancerCheck(check, targetPort);
 }
 
 function createCertificate(name: string, args: LoadBalancerArgs, parent: pulumi.Resource): digitalocean.Certificate {

@@ -1,4 +1,5 @@
 import { isIP, isIPv6 } from "node:net";
+import { haproxyCheck } from "./healthCheck";
 
 /**
  * Renders haproxy.cfg for every platform that runs HAProxy (the droplet tier behind the
@@ -165,9 +166,9 @@ function renderFrontend(input: HaproxyConfigInput): string[] {
 }
 
 function renderBackend(input: HaproxyConfigInput): string[] {
-    const check = input.healthCheck;
-    const intervalMs = input.checkTiming?.intervalMs ?? check.intervalSeconds * 1000;
-    const timeoutMs = input.checkTiming?.timeoutMs ?? check.timeoutSeconds * 1000;
+    const check = haproxyCheck(input.healthCheck);
+    const intervalMs = input.checkTiming?.intervalMs ?? check.interMs;
+    const timeoutMs = input.checkTiming?.timeoutMs ?? check.timeoutMs;
     const sticky = input.stickySessions;
     const slowstart = (input.minReadySeconds ?? 0) > 0 ? ` slowstart ${input.minReadySeconds}s` : "";
     return [
@@ -184,7 +185,7 @@ function renderBackend(input: HaproxyConfigInput): string[] {
         "    http-check expect status 200",
         `    timeout check ${duration(timeoutMs)}`,
         ...(sticky ? renderCookie(sticky, input.discovery !== undefined) : []),
-        `    default-server check inter ${duration(intervalMs)} fall ${check.unhealthyThreshold} rise ${check.healthyThreshold}${slowstart}`,
+        `    default-server check inter ${duration(intervalMs)} fall ${check.fall} rise ${check.rise}${slowstart}`,
         ...input.servers.map(
             (server) => `    server ${server.name} ${hostPort(server.host, server.port)}${sticky ? ` cookie ${server.name}` : ""}`,
         ),

@@ -11,10 +11,10 @@ import { shellQuote } from "./shell";
 /** Seconds after a container starts during which failed probes do not count. */
 export const DEFAULT_HEALTH_START_PERIOD_SECONDS = 30;
 
-/** DigitalOcean load balancer `healthcheck` (provider field names). */
-export interface DoLoadBalancerCheck {
+/** DigitalOcean load balancer `healthcheck` (provider field names); `P` is how the port is given. */
+export interface DoLoadBalancerCheck<P = number> {
     readonly protocol: string;
-    readonly port: number;
+    readonly port: number | P;
     readonly path?: string;
     readonly checkIntervalSeconds: number;
     readonly responseTimeoutSeconds: number;
@@ -23,7 +23,7 @@ export interface DoLoadBalancerCheck {
 }
 
 /** The DigitalOcean load balancer's check of replicas serving on `targetPort`. */
-export function doLoadBalancerCheck(check: HealthCheck, targetPort: number): DoLoadBalancerCheck {
+export function doLoadBalancerCheck<P = number>(check: HealthCheck, targetPort: P): DoLoadBalancerCheck<P> {
     return {
         protocol: check.protocol,
         port: check.port ?? targetPort,
@@ -44,7 +44,7 @@ export interface HaproxyCheck {
     readonly fall: number;
 }
 
-export function haproxyCheck(check: HealthCheck): HaproxyCheck {
+export function haproxyCheck(check: Pick<HealthCheck, "path" | "intervalSeconds" | "timeoutSeconds" | "healthyThreshold" | "unhealthyThreshold">): HaproxyCheck {
     return {
         path: check.path,
         interMs: check.intervalSeconds * 1000,
