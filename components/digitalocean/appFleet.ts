@@ -160,7 +160,6 @@ function createDroplets(
                     {
                         loadBalancerId: args.loadBalancerId,
                         dropletIds: waveDroplets.map((d) => d.id),
-                        fleetTag: args.fleetTag,
                         minReadySeconds: args.minReadySeconds ?? DEFAULT_MIN_READY_SECONDS,
                         readyTimeoutSeconds: args.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS,
                     },

@@ -40,7 +40,6 @@ describe("HealthGate", () => {
         assert.deepEqual(inputs, {
             loadBalancerId: "lb-1",
             dropletIds: ["102", "101"],
-            fleetTag: "",
             minReadySeconds: DEFAULT_MIN_READY_SECONDS,
             readyTimeoutSeconds: DEFAULT_READY_TIMEOUT_SECONDS,
             pollIntervalSeconds: DEFAULT_POLL_INTERVAL_SECONDS,
