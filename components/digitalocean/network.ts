@@ -45,7 +45,11 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): di
             description: `horizon network for ${name}`,
             ...(args.ipRange !== undefined ? { ipRange: args.ipRange } : {}),
         },
-        { parent, protect, retainOnDelete: protect },
+        // DigitalOcean refuses to delete a VPC while members (a load balancer, a database cluster)
+        // are still being released; the provider retries that (403/409) only for the delete
+        // timeout, 2 minutes by default (terraform-provider-digitalocean vpc/resource_vpc.go), which
+        // a managed cluster's release can outlast (pulumi-digitalocean#753).
+        { parent, protect, retainOnDelete: protect, customTimeouts: { delete: "20m" } },
         args.transform?.vpc,
     );
     return new digitalocean.Vpc(childName(name, "vpc"), vpcArgs, vpcOpts);

@@ -43,6 +43,12 @@ describe("Network", () => {
         assert.equal(options.retainOnDelete, false);
     });
 
+    it("waits up to 20 minutes for its members to be released when it is deleted", async () => {
+        const vpc = find((await network()).resources, T.vpc, "hits-us-east-vpc");
+
+        assert.deepEqual(vpc.customTimeouts, { delete: "20m" });
+    });
+
     it("protects and retains the VPC with protect", async () => {
         const { options } = find((await network({ protect: true })).resources, T.vpc, "hits-us-east-vpc");
 

@@ -127,3 +127,15 @@ describe("renderMermaid across regions", () => {
         assert.deepEqual(edges(mermaid).filter((e) => e.startsWith("global")), ["global_lb0 --> r0_lb0", "global_lb0 --> r1_lb0"]);
     });
 });
+
+describe("renderMermaid on the Docker platform", () => {
+    it("draws the Docker host: HAProxy in front, the replicas counted, Postgres and Valkey behind, by role label", async () => {
+        const { planStack } = await import("../../tools/plan/run");
+        const diagram = renderMermaid((await planStack("local")).plan.resources);
+        assert.match(diagram, /subgraph docker\["Docker host"\]/);
+        assert.match(diagram, /docker_app\["App replicas · 3 containers"\]/);
+        for (const edge of ["internet --> docker_lb", "docker_lb --> docker_app", "docker_app --> docker_pg", "docker_app --> docker_cache"]) {
+            assert.ok(diagram.includes(edge), edge);
+        }
+    });
+});

@@ -1,4 +1,5 @@
 import { roleFromTags } from "../../components/core/names";
+import { renderDockerHost } from "./diagramDocker";
 import type { PlannedResource } from "./inventory";
 import { DO_TYPES, isRecord, numberInput, stringInput } from "./cost";
 import {
@@ -65,6 +66,9 @@ export function renderMermaid(resources: PlannedResource[]): string {
         }
         edges.push(...region.edges);
     });
+    const dockerHost = renderDockerHost(resources);
+    lines.push(...dockerHost.lines);
+    edges.push(...dockerHost.frontDoors.map((door) => `internet --> ${door}`), ...dockerHost.edges);
     // Dotted: replication from the primary, not a request path.
     const primaries = regions.flatMap((r) => r.primaries);
     edges.push(...regions.flatMap((r) => r.replicas).flatMap((replica) => (primaries.length === 1 ? [`${primaries[0]} -.-> ${replica}`] : [])));

@@ -84,6 +84,17 @@ export function renderSummary(
             lines.push(...kubernetesRegionLines(spec, region, regional, (kind) => describeData(kind, spec, spec.protect)));
         }
     }
+    if (spec.platform === "docker" && resources.length > 0) {
+        const docker = spec.docker;
+        for (const region of spec.regions) {
+            lines.push(`region ${region.name} (Docker host ${docker.host ?? "from DOCKER_HOST, else the local socket"})`);
+            lines.push(`  replicas       ${region.replicas} containers of ${spec.app.image}, rolling, each wave gated on HAProxy's stats`);
+            lines.push(`  load balancer  HAProxy container (${spec.loadBalancer.algorithm}), published on ${docker.publish}, replicas found through Docker's DNS`);
+            lines.push(`  postgres       ${spec.database.mode === "none" ? "none" : `container ${docker.images.postgres ?? `postgres:${spec.database.version}`} with a named volume`}`);
+            lines.push(`  cache          ${spec.cache.mode === "none" ? "none" : `container ${docker.images.valkey ?? `valkey/valkey:${spec.cache.version}`} with a named volume`}`);
+            lines.push("");
+        }
+    }
     const components = resources.filter((r) => r.type.startsWith("horizon:")).length;
     const cloud = countByType(resources);
     lines.push(
