@@ -71,7 +71,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
             });
         }
         return {};
-    }, { serializeDynamicProviders: false });
+    }, { serializeDynamicProviders: false, promiseStacks: false });
     const registered = performance.now();
     const resources = run.resources.map((r) => toPlanned(r));
     const cost = estimateCost(resources);

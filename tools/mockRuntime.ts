@@ -51,6 +51,14 @@ export interface MockRunOptions {
      * step of a small plan; a plan leaves the code out anyway. @default true
      */
     readonly serializeDynamicProviders?: boolean;
+    /**
+     * Let @pulumi/pulumi record a stack trace for every promise it makes
+     * (runtime/debuggable.js, `new Error().stack`, only ever printed to explain a leaked
+     * promise). Under tsx, which turns source maps on, computing and keeping those traces
+     * dominates a large plan's time and memory; a plan turns them off while it runs, so an
+     * error it prints shows its message without a stack. @default true
+     */
+    readonly promiseStacks?: boolean;
     /** Invoke results by function token; any other invoke fails the run. */
     readonly invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -126,6 +134,12 @@ interface TransformRecord {
  */
 export async function runUnderMocks<T>(program: () => T | Promise<T>, options: MockRunOptions = {}): Promise<MockRun<T>> {
     const restoreSerializer = options.serializeDynamicProviders === false ? skipProviderSerialization() : () => undefined;
+    const sourceMaps = process.sourceMapsEnabled;
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (options.promiseStacks === false) {
+        process.setSourceMapsEnabled(false);
+        Error.stackTraceLimit = 0;
+    }
     const project = options.project ?? "horizon";
     const stack = options.stack ?? "test";
     const names = new WeakMap<pulumi.Resource, string>();
@@ -205,6 +219,8 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
         restoreSerializer();
+        process.setSourceMapsEnabled(sourceMaps);
+        Error.stackTraceLimit = stackTraceLimit;
     }
     if (asyncErrors.length > 0) {
         throw asyncErrors[0];
