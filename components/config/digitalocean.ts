@@ -85,28 +85,3 @@ export const AUTONAME_SUFFIX_LENGTH = 8;
 export const VPC_PREFIX_RANGE = [16, 28] as const;
 export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 export const RESERVED_VPC_RANGES = ["10.229.0.0/16"] as const;
-
-/** An IPv4 CIDR as [first address, last address] integers, or undefined for anything else. */
-export function ipv4Range(cidr: string): [number, number] | undefined {
-    const match = cidr.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/);
-    if (match === null) {
-        return undefined;
-    }
-    const prefix = Number(match[5]);
-    const address = match.slice(1, 5).reduce((acc, octet) => acc * 256 + Number(octet), 0);
-    const size = 2 ** (32 - prefix);
-    const first = Math.floor(address / size) * size;
-    return [first, first + size - 1];
-}
-
-export function rangesOverlap(a: string, b: string): boolean {
-    const x = ipv4Range(a);
-    const y = ipv4Range(b);
-    return x !== undefined && y !== undefined && x[0] <= y[1] && y[0] <= x[1];
-}
-
-export function rangeWithin(inner: string, outer: string): boolean {
-    const x = ipv4Range(inner);
-    const y = ipv4Range(outer);
-    return x !== undefined && y !== undefined && x[0] >= y[0] && x[1] <= y[1];
-}

@@ -1,3 +1,4 @@
+import { cidrsOverlap, cidrWithin } from "../core/cidr";
 import { childName, fleetTag, standardTags, toTag } from "../core/names";
 import type { DataMode, DropletsSpec, StackSpec } from "../core/spec";
 import {
@@ -11,8 +12,6 @@ import {
     memoryGib,
     POOL_NAME_MAX,
     poolConnectionBudget,
-    rangesOverlap,
-    rangeWithin,
     REGIONS_WITHOUT_LB_SIZE_UNIT,
     RESERVED_VPC_RANGES,
     RFC1918,
@@ -126,12 +125,12 @@ function networkProblems(spec: Partial<DropletsSpec>): ConfigProblem[] {
         }
         const path = ["regions", i, "vpcIpRange"];
         const prefix = Number(range.split("/")[1]);
-        if (range.includes(":") || !RFC1918.some((block) => rangeWithin(range, block))) {
+        if (range.includes(":") || !RFC1918.some((block) => cidrWithin(range, block))) {
             problems.push({ path, problem: "not a private range", got: range, expected: `a range inside ${RFC1918.join(", ")} (RFC 1918)` });
         } else if (prefix < VPC_PREFIX_RANGE[0] || prefix > VPC_PREFIX_RANGE[1]) {
             problems.push({ path, problem: "a VPC size DigitalOcean does not offer", got: range, expected: `a prefix from /${VPC_PREFIX_RANGE[0]} to /${VPC_PREFIX_RANGE[1]}` });
         } else {
-            const reserved = RESERVED_VPC_RANGES.find((block) => rangesOverlap(range, block));
+            const reserved = RESERVED_VPC_RANGES.find((block) => cidrsOverlap(range, block));
             if (reserved !== undefined) {
                 problems.push({ path, problem: `overlaps ${reserved}, which DigitalOcean reserves in every region`, got: range, expected: "a range outside it" });
             }

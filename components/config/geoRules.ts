@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
 import type { StackSpec } from "../core/spec";
+import { cidrsOverlap } from "../core/cidr";
 
 /**
  * Ranges DigitalOcean reserves, which a VPC may not overlap if it is to be peered: everywhere,
@@ -32,24 +33,6 @@ export const NO_CROSS_DATACENTER_PEERING = ["blr1"] as const;
 
 /** A range that is free in every datacenter above, for examples in messages. */
 const EXAMPLE_RANGE = "10.200.0.0/20";
-
-/** First and last address of an IPv4 CIDR, or undefined for anything else (IPv6 ranges are not VPC ranges). */
-export function ipv4Span(cidr: string): [number, number] | undefined {
-    const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-    if (match === null) {
-        return undefined;
-    }
-    const [a, b, c, d, bits] = match.slice(1).map(Number);
-    const size = 2 ** (32 - bits);
-    const start = Math.floor((((a * 256 + b) * 256 + c) * 256 + d) / size) * size;
-    return [start, start + size - 1];
-}
-
-export function overlaps(a: string, b: string): boolean {
-    const x = ipv4Span(a);
-    const y = ipv4Span(b);
-    return x !== undefined && y !== undefined && x[0] <= y[1] && y[0] <= x[1];
-}
 
 /**
  * Rules for a stack that spans several regions on droplets: one writable Postgres with read
@@ -109,7 +92,7 @@ export function geographyProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         if (range === undefined) {
             return;
         }
-        const earlier = dropletRegions.findIndex((other, j) => j < i && other.vpcIpRange !== undefined && overlaps(other.vpcIpRange, range));
+        const earlier = dropletRegions.findIndex((other, j) => j < i && other.vpcIpRange !== undefined && cidrsOverlap(other.vpcIpRange, range));
         if (earlier >= 0) {
             problems.push({
                 path,
@@ -122,7 +105,7 @@ export function geographyProblems(spec: Partial<StackSpec>): ConfigProblem[] {
         const reserved = [
             ...RESERVED_EVERYWHERE.map((cidr) => [cidr, "everywhere"] as const),
             ...slugs.filter((slug) => slug !== region.region).flatMap((slug) => (RESERVED_BY_DATACENTER[slug] ?? []).map((cidr) => [cidr, `in ${slug}`] as const)),
-        ].find(([cidr]) => overlaps(cidr, range));
+        ].find(([cidr]) => cidrsOverlap(cidr, range));
         if (reserved !== undefined) {
             problems.push({
                 path,

@@ -98,27 +98,3 @@ export function podsPerNode(shape: NodeShape, pod: { readonly cpu: number; reado
     const byMemory = Math.floor(free.memoryMb / pod.memoryMb);
     return Math.min(byCpu, byMemory);
 }
-
-/** An IPv4 CIDR as [first, last] addresses (unsigned 32-bit). */
-export function ipv4Range(cidr: string): [number, number] | undefined {
-    const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-    if (match === null) {
-        return undefined;
-    }
-    const octets = match.slice(1, 5).map(Number);
-    const bits = Number(match[5]);
-    if (octets.some((o) => o > 255) || bits > 32) {
-        return undefined;
-    }
-    const address = octets.reduce((sum, o) => sum * 256 + o, 0);
-    const size = 2 ** (32 - bits);
-    const first = Math.floor(address / size) * size;
-    return [first, first + size - 1];
-}
-
-/** Whether two IPv4 CIDRs share any address; false when either is not an IPv4 CIDR. */
-export function cidrsOverlap(a: string, b: string): boolean {
-    const x = ipv4Range(a);
-    const y = ipv4Range(b);
-    return x !== undefined && y !== undefined && x[0] <= y[1] && y[0] <= x[1];
-}

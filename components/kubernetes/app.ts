@@ -178,6 +178,20 @@ export function restrictedSecurity(runAsUser?: number): {
     };
 }
 
+/** Spread a Deployment's pods (this revision's, by pod-template-hash) across nodes. */
+export function spreadAcrossNodes(selector: Readonly<Record<string, string>>): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+    return [
+        {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            // Prefer spreading, but never leave a pod unscheduled for it.
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: { ...selector } },
+            matchLabelKeys: ["pod-template-hash"],
+        },
+    ];
+}
+
 function createDeployment(
     name: string,
     args: KubernetesAppArgs,
@@ -218,16 +232,7 @@ function createDeployment(
                         securityContext: security.pod,
                         terminationGracePeriodSeconds: PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS,
                         ...(registrySecret ? { imagePullSecrets: [{ name: registrySecret.metadata.name }] } : {}),
-                        topologySpreadConstraints: [
-                            {
-                                maxSkew: 1,
-                                topologyKey: "kubernetes.io/hostname",
-                                // Prefer spreading, but never leave a pod unscheduled for it.
-                                whenUnsatisfiable: "ScheduleAnyway",
-                                labelSelector: { matchLabels: { ...args.labels.selector } },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                        ],
+                        topologySpreadConstraints: spreadAcrossNodes(args.labels.selector),
                         containers: [
                             {
                                 name: APP_CONTAINER,

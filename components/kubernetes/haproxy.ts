@@ -4,7 +4,7 @@ import { childName } from "../core/names";
 import type { Algorithm, HealthCheck, StickySessions } from "../core/spec";
 import { HAPROXY_MONITOR_URI } from "../render/haproxy";
 import { type Transform, transformChild } from "../transform";
-import { restrictedSecurity } from "./app";
+import { restrictedSecurity, spreadAcrossNodes } from "./app";
 import { type HaproxyDiscovery, renderDiscoveryHaproxyConfig } from "./haproxyConfig";
 import { checksum, type WorkloadLabels } from "./labels";
 import { createLoadBalancerService, type LoadBalancerServiceArgs, loadBalancerAddress } from "./loadBalancerService";
@@ -176,15 +176,7 @@ function createDeployment(
                         automountServiceAccountToken: false,
                         enableServiceLinks: false,
                         securityContext: security.pod,
-                        topologySpreadConstraints: [
-                            {
-                                maxSkew: 1,
-                                topologyKey: "kubernetes.io/hostname",
-                                whenUnsatisfiable: "ScheduleAnyway",
-                                labelSelector: { matchLabels: { ...args.labels.selector } },
-                                matchLabelKeys: ["pod-template-hash"],
-                            },
-                        ],
+                        topologySpreadConstraints: spreadAcrossNodes(args.labels.selector),
                         containers: [
                             {
                                 name: "haproxy",

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackSpec } from "../../components/config";
-import { ipv4Span, overlaps } from "../../components/config/geoRules";
+import { cidrsOverlap, ipv4Range } from "../../components/core/cidr";
 
 const APP = { name: "hits", image: "ghcr.io/acme/hits:1.4.2" } as const;
 
@@ -25,10 +25,10 @@ describe("geography rules", () => {
     });
 
     it("reads CIDRs as address spans, from the network address", () => {
-        assert.deepEqual(ipv4Span("10.200.16.0/20"), [0x0ac81000, 0x0ac81fff]);
-        assert.deepEqual(ipv4Span("10.200.17.5/20"), ipv4Span("10.200.16.0/20"));
-        assert.equal(ipv4Span("fd00::/8"), undefined);
-        assert.equal(overlaps("10.200.0.0/20", "10.200.15.0/24"), true);
-        assert.equal(overlaps("10.200.0.0/20", "10.200.16.0/20"), false);
+        assert.deepEqual(ipv4Range("10.200.16.0/20"), [0x0ac81000, 0x0ac81fff]);
+        assert.deepEqual(ipv4Range("10.200.17.5/20"), ipv4Range("10.200.16.0/20"));
+        assert.equal(ipv4Range("fd00::/8"), undefined);
+        assert.equal(cidrsOverlap("10.200.0.0/20", "10.200.15.0/24"), true);
+        assert.equal(cidrsOverlap("10.200.0.0/20", "10.200.16.0/20"), false);
     });
 });

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseStackSpec } from "../../components/config";
-import { allocatable, cidrsOverlap, DROPLET_SHAPES, podsPerNode } from "../../components/core/kubernetesCapacity";
+import { cidrsOverlap } from "../../components/core/cidr";
+import { allocatable, DROPLET_SHAPES, podsPerNode } from "../../components/core/kubernetesCapacity";
 import { DEFAULT_HEALTH_CHECK, type KubernetesSpecInput } from "../../components/core/spec";
 import { doServiceAnnotations, HORIZON_SERVICE_ANNOTATIONS, loadBalancerName } from "../../components/render/doServiceAnnotations";
 import { APP, US_EAST } from "./fixtures";
