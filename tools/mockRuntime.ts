@@ -262,7 +262,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
 }
 
 /** What a dynamic provider's `__provider` input holds when its code is not serialized. */
-export const UNSERIALIZED_PROVIDER = "[dynamic provider code: not serialized in a plan]";
+const UNSERIALIZED_PROVIDER = "[dynamic provider code: not serialized in a plan]";
 
 /**
  * Swaps @pulumi/pulumi's closure serializer for a stand-in until the returned function

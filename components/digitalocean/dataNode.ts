@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_CACHE, DEFAULT_DATABASE } from "../core/spec";
 import {
-    type DataValkeyInput,
     DEFAULT_POSTGRES_PORT as POSTGRES_PORT,
     DEFAULT_VALKEY_PORT as VALKEY_PORT,
     renderDataCloudInit,
 } from "../render/cloudInit";
 import { childName, toTag } from "../core/names";
+import { valkeyEvictionPolicy } from "../render/dataServices";
 import { type Transform, transformChild } from "../transform";
 import { DEFAULT_DROPLET_IMAGE, DROPLET_DELETE_TIMEOUT } from "./appFleet";
 import { egressRules, sshRules, WEB_TCP_PORTS } from "./firewallRules";
@@ -94,11 +94,6 @@ export class DataNode extends pulumi.ComponentResource {
 function createPassword(name: string, parent: pulumi.Resource): random.RandomPassword {
     // Letters and digits only, so the password needs no escaping inside a URL.
     return new random.RandomPassword(name, { length: 32, special: false }, { parent });
-}
-
-/** DigitalOcean spells policies `allkeys_lru`; Valkey's own configuration spells them `allkeys-lru`. */
-function valkeyEvictionPolicy(policy: string): DataValkeyInput["evictionPolicy"] {
-    return policy.replace(/_/g, "-") as DataValkeyInput["evictionPolicy"];
 }
 
 function createVolume(name: string, args: DataNodeArgs, parent: pulumi.Resource): digitalocean.Volume {
