@@ -63,6 +63,12 @@ export function poolConnectionBudget(size: string): number | undefined {
     return gib === undefined ? undefined : Math.floor(25 * gib) - 3;
 }
 
+/**
+ * Seconds between the samples of a load balancer's droplet health metrics
+ * (`/v2/monitoring/metrics/load_balancer/droplets_health_checks`), which the droplet rollout
+ * gates read: about two minutes apart, so `minReadySeconds` above 0 takes a later sample.
+ */
+export const LB_HEALTH_SAMPLE_SECONDS = 120;
 /** Connection pool names: 3-60 characters (openapi `connection_pool.yml`; the provider allows 63). */
 export const POOL_NAME_MAX = 60;
 

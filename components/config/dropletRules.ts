@@ -6,6 +6,7 @@ import {
     AUTONAME_SUFFIX_LENGTH,
     DROPLET_NAME_MAX,
     KNOWN_REGIONS,
+    LB_HEALTH_SAMPLE_SECONDS,
     MANAGED_POSTGRES_VERSIONS,
     MANAGED_SIZE_FAMILIES,
     MANAGED_VALKEY_VERSIONS,
@@ -173,6 +174,19 @@ function appProblems(spec: Partial<DropletsSpec>): ConfigProblem[] {
             got: app.readyTimeoutSeconds,
             expected: `more than healthCheck.intervalSeconds x healthyThreshold + minReadySeconds (${check.intervalSeconds} x ${check.healthyThreshold} + ${app.minReadySeconds} = ${fastest}), with room for boot`,
         });
+    } else if (app.gateRollouts && app.deploymentStrategy === "rolling" && (spec.loadBalancer?.algorithm ?? "round_robin") === "round_robin") {
+        // The gate counts minReadySeconds between the load balancer's health samples, which
+        // arrive about LB_HEALTH_SAMPLE_SECONDS apart: at best the first lands as the checks pass.
+        const samples = Math.ceil(app.minReadySeconds / LB_HEALTH_SAMPLE_SECONDS);
+        const gated = check.intervalSeconds * check.healthyThreshold + samples * LB_HEALTH_SAMPLE_SECONDS;
+        if (app.readyTimeoutSeconds <= gated) {
+            problems.push({
+                path: ["app", "readyTimeoutSeconds"],
+                problem: `shorter than a gated wave can take: the gate counts minReadySeconds between the load balancer's health samples, about ${LB_HEALTH_SAMPLE_SECONDS} s apart`,
+                got: app.readyTimeoutSeconds,
+                expected: `more than healthCheck.intervalSeconds x healthyThreshold + ${LB_HEALTH_SAMPLE_SECONDS} s per sample minReadySeconds spans (${check.intervalSeconds} x ${check.healthyThreshold} + ${LB_HEALTH_SAMPLE_SECONDS} x ${samples} = ${gated}), with room for boot; or app.gateRollouts: false`,
+            });
+        }
     }
     const resources = app.resources;
     (spec.regions ?? []).forEach((region, i) => {

@@ -160,6 +160,7 @@ function createDroplets(
                     {
                         loadBalancerId: args.loadBalancerId,
                         dropletIds: waveDroplets.map((d) => d.id),
+                        fleetTag: args.fleetTag,
                         minReadySeconds: args.minReadySeconds ?? DEFAULT_MIN_READY_SECONDS,
                         readyTimeoutSeconds: args.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS,
                     },

@@ -14,7 +14,13 @@ export interface HealthGateArgs {
     readonly loadBalancerId: pulumi.Input<string>;
     /** The wave of droplets that must all be healthy. */
     readonly dropletIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Seconds every droplet must stay healthy, on consecutive polls, before the gate opens. @default 10 */
+    /**
+     * The tag every droplet behind the load balancer carries. The gate lists its droplets to
+     * match health series by droplet name and private IP as well as id, and fails at once when
+     * the series name none of them. @default - match by id only, fail only at the timeout
+     */
+    readonly fleetTag?: pulumi.Input<string>;
+    /** Seconds every droplet must stay healthy, between distinct health samples, before the gate opens. @default 10 */
     readonly minReadySeconds?: pulumi.Input<number>;
     /** Seconds the wave may take; after that the update fails naming the droplets that are not ready. @default 600 */
     readonly readyTimeoutSeconds?: pulumi.Input<number>;
@@ -54,6 +60,7 @@ function resolveArgs(args: HealthGateArgs): Required<HealthGateArgs> {
     return {
         loadBalancerId: args.loadBalancerId,
         dropletIds: args.dropletIds,
+        fleetTag: args.fleetTag ?? "",
         minReadySeconds: args.minReadySeconds ?? DEFAULT_MIN_READY_SECONDS,
         readyTimeoutSeconds: args.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS,
         pollIntervalSeconds: args.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,

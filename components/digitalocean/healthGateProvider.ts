@@ -28,10 +28,19 @@ export const METRICS_WINDOW_SECONDS = 600;
  */
 export const HEALTHY_PERCENT = 100;
 /**
- * Series labels that may name the droplet a series belongs to, in order of preference. The
- * API reference does not name it (droplet metrics use `host_id`), so the first present wins.
+ * Series labels that may name the droplet a series belongs to. The API reference documents the
+ * matrix but not this label; DigitalOcean's telemetry reference calls the attribute `server`,
+ * "backend server (node)" (docs.digitalocean.com/products/insights/reference/telemetry/load-balancers),
+ * and droplet metrics use `host_id`. A value may be a droplet's id, its name or its private IP
+ * (with or without a port), so all three are matched.
  */
 export const DROPLET_LABELS = ["droplet_id", "host_id", "server"] as const;
+/** Where the droplets of a tag are listed (`?tag_name=`), to match series by name or private IP. */
+export const DROPLETS_PATH = "/v2/droplets";
+/** The API's largest page (openapi `shared/parameters.yml`, `per_page` maximum). */
+export const DROPLETS_PER_PAGE = 200;
+/** Pages read at most: 2,000 droplets, far above a fleet's 100 per region plus a wave. */
+const MAX_DROPLET_PAGES = 10;
 /** Upper bound of the retry backoff, so a long outage is still polled every minute. */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -43,7 +52,16 @@ export interface WaitForHealthyDropletsOptions {
     readonly loadBalancerId: string;
     /** Droplets that must all be healthy. */
     readonly dropletIds: readonly string[];
-    /** Seconds each droplet must stay healthy, across consecutive polls, to count as ready. */
+    /**
+     * The tag every droplet behind the load balancer carries. With it, series are matched by
+     * droplet name and private IP too, and series that name no droplet of the tag fail the wait
+     * at once instead of after the timeout. @default - match by droplet id only
+     */
+    readonly fleetTag?: string;
+    /**
+     * Seconds each droplet must stay healthy to count as ready, measured between the
+     * timestamps of distinct samples (DigitalOcean samples about every 120 s), not between polls.
+     */
     readonly minReadySeconds: number;
     /** Seconds after which the wait fails, naming the droplets that are not ready. */
     readonly readyTimeoutSeconds: number;
@@ -69,17 +87,26 @@ export interface HealthyDroplets {
     readonly polls: number;
 }
 
-/** What one request learned: health per droplet, a failure worth retrying, or one that is not. */
+/** One series of the matrix: its labels and its samples as [unix seconds, percent]. */
+export interface HealthSeries {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly samples: readonly (readonly [number, number])[];
+}
+
+/** What one request learned: the series, a failure worth retrying, or one that is not. */
 type PollOutcome =
-    | { readonly kind: "health"; readonly percentByDroplet: Map<string, number> }
+    | { readonly kind: "health"; readonly series: HealthSeries[] }
     | { readonly kind: "retry"; readonly problem: string; readonly retryAfterMs?: number }
     | { readonly kind: "fatal"; readonly message: string };
 
 /**
- * Polls the load balancer's droplet health checks until every droplet in `dropletIds` has
- * been healthy on consecutive polls for `minReadySeconds`, and resolves with when that
- * happened. A droplet missing from the metrics is not healthy yet; one that turns unhealthy
- * starts its clock again. A failed request (429, 5xx, network error, no answer within
+ * Polls the load balancer's droplet health checks until every droplet in `dropletIds` has an
+ * unbroken run of healthy samples spanning `minReadySeconds` (timestamps of distinct samples,
+ * so polling one sample again proves nothing), and resolves with when that happened. A series
+ * belongs to a droplet when a droplet label holds its id, or, with `fleetTag`, the name or
+ * private IP of a droplet carrying the tag. When series arrive and none belongs to a droplet of
+ * the tag, the wait fails at once with the labels seen. A droplet missing from the metrics is
+ * not healthy yet; an unhealthy sample starts its run again. A failed request (429, 5xx, network error, no answer within
  * `requestTimeoutSeconds`) is retried with a growing delay and leaves the clocks alone,
  * since it says nothing about the droplets. Rejects at once on 401/403 and other client
  * errors, and after `readyTimeoutSeconds` (overrun by at most one request's timeout, so the
@@ -91,14 +118,32 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
     const dropletIds = [...new Set(options.dropletIds)];
     const pollMs = options.pollIntervalSeconds * 1000;
     const requestTimeoutMs = (options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
-    const minReadyMs = options.minReadySeconds * 1000;
+    const minReadySeconds = options.minReadySeconds;
     const deadline = now() + options.readyTimeoutSeconds * 1000;
-    const healthySince = new Map<string, number>();
+    // Every distinct sample seen per droplet: unix second -> healthy, the worst series winning.
+    const samples = new Map<string, Map<number, boolean>>(dropletIds.map((id) => [id, new Map()]));
     const lastSeen = new Map<string, string>();
+    let identities = new Map<string, string>(dropletIds.map((id) => [id, id]));
     let polls = 0;
     let failures = 0;
     let lastProblem: string | undefined;
-    const notReadyAt = (at: number) => dropletIds.filter((id) => at - (healthySince.get(id) ?? Infinity) < minReadyMs);
+    /** The start of each droplet's unbroken run of healthy samples up to its latest, in unix seconds. */
+    const healthyRun = (id: string): { since: number; latest: number } | undefined => {
+        const seen = [...(samples.get(id) ?? new Map<number, boolean>()).entries()].sort((a, b) => a[0] - b[0]);
+        if (seen.length === 0 || !seen[seen.length - 1][1]) {
+            return undefined;
+        }
+        let start = seen.length - 1;
+        while (start > 0 && seen[start - 1][1]) {
+            start -= 1;
+        }
+        return { since: seen[start][0], latest: seen[seen.length - 1][0] };
+    };
+    const notReady = () =>
+        dropletIds.filter((id) => {
+            const run = healthyRun(id);
+            return run === undefined || run.latest - run.since < minReadySeconds;
+        });
 
     for (;;) {
         const polledAt = now();
@@ -114,19 +159,46 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
             polls += 1;
             failures = 0;
             lastProblem = undefined;
-            for (const id of dropletIds) {
-                const percent = outcome.percentByDroplet.get(id);
-                if (percent !== undefined && percent >= HEALTHY_PERCENT) {
-                    healthySince.set(id, healthySince.get(id) ?? polledAt);
-                } else {
-                    healthySince.delete(id);
+            if (options.fleetTag !== undefined && outcome.series.some((series) => droplet(series, identities) === undefined)) {
+                const listed = await listTaggedDroplets(options, options.fleetTag, requestTimeoutMs);
+                if (listed.kind === "fatal") {
+                    throw new Error(listed.message);
                 }
-                lastSeen.set(id, percent === undefined ? "no health data yet" : `${percent}% of health checks passing`);
+                if (listed.kind === "droplets") {
+                    identities = new Map([...identities, ...listed.identities]);
+                    const fleet = new Set(listed.identities.values());
+                    if (outcome.series.length > 0 && outcome.series.every((series) => !fleet.has(droplet(series, identities) ?? ""))) {
+                        throw new Error(unmatchedMessage(options, outcome.series));
+                    }
+                }
             }
-            if (notReadyAt(polledAt).length === 0) {
+            const latestPercent = new Map<string, number>();
+            for (const series of outcome.series) {
+                const id = droplet(series, identities);
+                const seen = id === undefined ? undefined : samples.get(id);
+                if (id === undefined || seen === undefined) {
+                    continue;
+                }
+                for (const [at, percent] of series.samples) {
+                    seen.set(at, (seen.get(at) ?? true) && percent >= HEALTHY_PERCENT);
+                }
+                const latest = series.samples.reduce<readonly [number, number] | undefined>((a, b) => (a === undefined || b[0] >= a[0] ? b : a), undefined);
+                if (latest !== undefined) {
+                    latestPercent.set(id, Math.min(latest[1], latestPercent.get(id) ?? Infinity));
+                }
+            }
+            for (const id of dropletIds) {
+                const percent = latestPercent.get(id);
+                if (percent !== undefined) {
+                    lastSeen.set(id, `${percent}% of health checks passing`);
+                } else if (!lastSeen.has(id)) {
+                    lastSeen.set(id, "no health data yet");
+                }
+            }
+            if (notReady().length === 0) {
                 return {
                     dropletIds,
-                    healthySince: Object.fromEntries(dropletIds.map((id) => [id, new Date(healthySince.get(id) ?? polledAt).toISOString()])),
+                    healthySince: Object.fromEntries(dropletIds.map((id) => [id, new Date((healthyRun(id)?.since ?? 0) * 1000).toISOString()])),
                     readyAt: new Date(polledAt).toISOString(),
                     polls,
                 };
@@ -134,15 +206,105 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
         }
         const remaining = deadline - now();
         if (remaining <= 0) {
-            const at = now();
-            const notReady = notReadyAt(at).map((id) => {
-                const since = healthySince.get(id);
-                return { id, state: since === undefined ? (lastSeen.get(id) ?? "never read") : `healthy for ${Math.floor((at - since) / 1000)} s only` };
+            const states = notReady().map((id) => {
+                const run = healthyRun(id);
+                return { id, state: run === undefined ? (lastSeen.get(id) ?? "never read") : `healthy for ${run.latest - run.since} s only` };
             });
-            throw new Error(timeoutMessage(options, dropletIds.length, notReady, polls, lastProblem));
+            throw new Error(timeoutMessage(options, dropletIds.length, states, polls, lastProblem));
         }
         await sleep(Math.min(waitMs, remaining));
     }
+}
+
+/** The droplet id a series belongs to: a droplet label's value, read as an id, a name or a private IP. */
+function droplet(series: HealthSeries, identities: ReadonlyMap<string, string>): string | undefined {
+    for (const label of DROPLET_LABELS) {
+        const value = series.labels[label];
+        if (value === undefined) {
+            continue;
+        }
+        const id = identities.get(value) ?? identities.get(value.replace(/:\d+$/, ""));
+        if (id !== undefined) {
+            return id;
+        }
+    }
+    return undefined;
+}
+
+function unmatchedMessage(options: WaitForHealthyDropletsOptions, series: readonly HealthSeries[]): string {
+    const seen = [...new Set(series.map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(", ")}}`))].slice(0, 5);
+    return (
+        `HealthGate: load balancer ${options.loadBalancerId} reports health series, but none names a droplet tagged ${options.fleetTag} ` +
+        `by id, name or private IP under the labels ${DROPLET_LABELS.join(", ")}; seen: ${seen.join(" ")}. ` +
+        "The update stops before any old droplet is removed. If this account's metrics name droplets another way, " +
+        "set `gateRollouts: false` under `horizon:app` in the stack file to roll out without health gates."
+    );
+}
+
+/**
+ * Every droplet of a tag, as identifier (id, name, private IP) to droplet id, page by page
+ * (`per_page` is at most 200: openapi `shared/parameters.yml`); failures say whether to retry.
+ * A rolling update briefly holds the old droplets and a wave of new ones under the tag.
+ */
+async function listTaggedDroplets(
+    options: WaitForHealthyDropletsOptions,
+    tag: string,
+    timeoutMs: number,
+): Promise<{ kind: "droplets"; identities: Map<string, string> } | { kind: "retry" } | { kind: "fatal"; message: string }> {
+    const identities = new Map<string, string>();
+    for (let page = 1; page <= MAX_DROPLET_PAGES; page++) {
+        const query = new URLSearchParams({ tag_name: tag, per_page: String(DROPLETS_PER_PAGE), page: String(page) });
+        const url = `${options.apiUrl.replace(/\/+$/, "")}${DROPLETS_PATH}?${query.toString()}`;
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
+        let status: number;
+        let text: string;
+        try {
+            const response = await (options.fetch ?? fetch)(url, {
+                headers: { Authorization: `Bearer ${options.token}`, Accept: "application/json" },
+                signal: controller.signal,
+            });
+            status = response.status;
+            text = await response.text();
+        } catch {
+            return { kind: "retry" };
+        } finally {
+            clearTimeout(timer);
+        }
+        if (status === 401 || status === 403) {
+            return {
+                kind: "fatal",
+                message:
+                    `HealthGate: DigitalOcean answered ${status} (${redact(errorMessageOf(text), options.token)}) to listing the droplets tagged ${tag}; ` +
+                    `a custom-scoped token needs droplet read access as well as monitoring read access. ${TOKEN_SOURCES}`,
+            };
+        }
+        let body: unknown;
+        try {
+            body = JSON.parse(text);
+        } catch {
+            return { kind: "retry" };
+        }
+        if (status < 200 || status >= 300 || !isRecord(body) || !Array.isArray(body.droplets)) {
+            return { kind: "retry" };
+        }
+        const droplets = body.droplets.filter(isRecord);
+        for (const d of droplets) {
+            const id = String(d.id);
+            identities.set(id, id);
+            if (typeof d.name === "string") {
+                identities.set(d.name, id);
+            }
+            const v4 = isRecord(d.networks) && Array.isArray(d.networks.v4) ? d.networks.v4.filter(isRecord) : [];
+            for (const network of v4.filter((n) => n.type === "private" && typeof n.ip_address === "string")) {
+                identities.set(String(network.ip_address), id);
+            }
+        }
+        if (droplets.length < DROPLETS_PER_PAGE) {
+            break;
+        }
+    }
+    return { kind: "droplets", identities };
 }
 
 function timeoutMessage(
@@ -210,10 +372,8 @@ function classifyResponse(status: number, headers: Headers, text: string, option
             message: `HealthGate: DigitalOcean answered HTTP ${status} (${apiMessage}) to the health-check metrics query for load balancer ${options.loadBalancerId}.`,
         };
     }
-    const percentByDroplet = parseHealthMatrix(text);
-    return percentByDroplet === undefined
-        ? { kind: "retry", problem: `HTTP ${status} with a body that is not a metrics matrix` }
-        : { kind: "health", percentByDroplet };
+    const series = parseHealthSeries(text);
+    return series === undefined ? { kind: "retry", problem: `HTTP ${status} with a body that is not a metrics matrix` } : { kind: "health", series };
 }
 
 const TOKEN_SOURCES =
@@ -224,12 +384,12 @@ export function missingTokenMessage(): string {
 }
 
 /**
- * Latest health-check percentage per droplet from a Prometheus-style matrix
+ * The series of a Prometheus-style matrix
  * (`{status: "success", data: {resultType: "matrix", result: [{metric, values: [[ts, "100"]]}]}}`),
- * or undefined when the body has another shape. A droplet with several series (one per
- * forwarding target) is only as healthy as its worst one.
+ * or undefined when the body has another shape. Labels keep their string values; samples that
+ * are not numbers are dropped.
  */
-export function parseHealthMatrix(text: string): Map<string, number> | undefined {
+export function parseHealthSeries(text: string): HealthSeries[] | undefined {
     let body: unknown;
     try {
         body = JSON.parse(text);
@@ -241,38 +401,19 @@ export function parseHealthMatrix(text: string): Map<string, number> | undefined
     if (!Array.isArray(result)) {
         return undefined;
     }
-    const percentByDroplet = new Map<string, number>();
-    for (const series of result) {
-        if (!isRecord(series) || !isRecord(series.metric) || !Array.isArray(series.values)) {
+    const series: HealthSeries[] = [];
+    for (const entry of result) {
+        if (!isRecord(entry) || !isRecord(entry.metric) || !Array.isArray(entry.values)) {
             continue;
         }
-        const labels = series.metric;
-        const label = DROPLET_LABELS.find((name) => typeof labels[name] === "string");
-        const latest = latestSample(series.values);
-        if (label === undefined || latest === undefined) {
-            continue;
-        }
-        const dropletId = String(labels[label]);
-        percentByDroplet.set(dropletId, Math.min(latest, percentByDroplet.get(dropletId) ?? Infinity));
+        const labels = Object.fromEntries(Object.entries(entry.metric).filter((kv): kv is [string, string] => typeof kv[1] === "string"));
+        const samples = entry.values
+            .filter((sample): sample is unknown[] => Array.isArray(sample) && sample.length >= 2)
+            .map((sample) => [Number(sample[0]), Number(sample[1])] as const)
+            .filter(([at, value]) => Number.isFinite(at) && Number.isFinite(value));
+        series.push({ labels, samples });
     }
-    return percentByDroplet;
-}
-
-function latestSample(values: unknown[]): number | undefined {
-    let latestAt = -Infinity;
-    let latest: number | undefined;
-    for (const sample of values) {
-        if (!Array.isArray(sample) || sample.length < 2) {
-            continue;
-        }
-        const at = Number(sample[0]);
-        const value = Number(sample[1]);
-        if (Number.isFinite(at) && Number.isFinite(value) && at >= latestAt) {
-            latestAt = at;
-            latest = value;
-        }
-    }
-    return latest;
+    return series;
 }
 
 /** `Retry-After` in seconds, else DigitalOcean's `ratelimit-reset` (epoch seconds). */
@@ -321,6 +462,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export interface HealthGateInputs {
     readonly loadBalancerId: string;
     readonly dropletIds: string[];
+    /** The tag every droplet behind the load balancer carries; "" for none. */
+    readonly fleetTag: string;
     readonly minReadySeconds: number;
     readonly readyTimeoutSeconds: number;
     readonly pollIntervalSeconds: number;
@@ -362,10 +505,12 @@ async function waitForGate(provider: HealthGateProvider, inputs: HealthGateInput
     if (access.token === undefined) {
         throw new Error(missingTokenMessage());
     }
-    const healthy = await waitForHealthyDroplets({ ...inputs, apiUrl: access.apiUrl, token: access.token });
+    const { fleetTag, ...rest } = inputs;
+    const healthy = await waitForHealthyDroplets({ ...rest, ...(fleetTag ? { fleetTag } : {}), apiUrl: access.apiUrl, token: access.token });
     return {
         loadBalancerId: inputs.loadBalancerId,
         dropletIds: inputs.dropletIds,
+        fleetTag: inputs.fleetTag,
         minReadySeconds: inputs.minReadySeconds,
         readyTimeoutSeconds: inputs.readyTimeoutSeconds,
         pollIntervalSeconds: inputs.pollIntervalSeconds,

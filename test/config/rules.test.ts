@@ -56,3 +56,25 @@ describe("warnings", () => {
         assert.ok(!warnings({ loadBalancer: { algorithm: "random", haproxy: { nodes: 3 } } }).some((w) => w.includes("unused")));
     });
 });
+
+describe("the droplet rollout gate's timing", () => {
+    const accepts = (app: Record<string, unknown>, config: Record<string, unknown> = {}) => {
+        try {
+            parseStackSpec({ app: { ...APP, ...app }, regions: [REGION], ...config }, { stack: "test" });
+            return true;
+        } catch (error) {
+            assert.match(String(error), /readyTimeoutSeconds: shorter than a gated wave can take/);
+            return false;
+        }
+    };
+
+    it("asks for a timeout that spans the load balancer's health samples only where the gate runs", () => {
+        assert.equal(accepts({ readyTimeoutSeconds: 150 }), false);
+        assert.equal(accepts({ readyTimeoutSeconds: 171 }), true);
+        assert.equal(accepts({ readyTimeoutSeconds: 200, minReadySeconds: 121 }), false, "two sample intervals to span 121 s");
+        assert.equal(accepts({ readyTimeoutSeconds: 51, minReadySeconds: 0 }), true, "one healthy sample suffices");
+        assert.equal(accepts({ readyTimeoutSeconds: 150, gateRollouts: false }), true);
+        assert.equal(accepts({ readyTimeoutSeconds: 150, deploymentStrategy: "replace" }), true);
+        assert.equal(accepts({ readyTimeoutSeconds: 150 }, { loadBalancer: { algorithm: "least_connections" } }), true, "HAProxy's checks decide there");
+    });
+});

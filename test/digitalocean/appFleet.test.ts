@@ -211,6 +211,7 @@ describe("AppFleet rollout", () => {
         assert.deepEqual(gate, {
             loadBalancerId: "lb-1",
             dropletIds: [outputs.dropletIds[1]],
+            fleetTag: FLEET_TAG,
             minReadySeconds: 20,
             readyTimeoutSeconds: 900,
             pollIntervalSeconds: 10,

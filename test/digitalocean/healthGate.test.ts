@@ -40,6 +40,7 @@ describe("HealthGate", () => {
         assert.deepEqual(inputs, {
             loadBalancerId: "lb-1",
             dropletIds: ["102", "101"],
+            fleetTag: "",
             minReadySeconds: DEFAULT_MIN_READY_SECONDS,
             readyTimeoutSeconds: DEFAULT_READY_TIMEOUT_SECONDS,
             pollIntervalSeconds: DEFAULT_POLL_INTERVAL_SECONDS,
@@ -85,7 +86,21 @@ describe("HealthGate", () => {
             const result = await provider.create({ ...(resource.rawInputs as unknown as HealthGateInputs), minReadySeconds: 0, pollIntervalSeconds: 0.1 });
 
             assert.deepEqual(result.outs?.healthyDropletIds, ["301"]);
-            assert.ok(api.requests.length > 0 && api.requests.every((r) => r.query.get("lb_id") === "lb-3"));
+            assert.ok(api.requests.length > 0 && api.requests.every((r) => r.query.get("lb_id") === "lb-3"), "a request asked about another load balancer");
+        });
+
+        it("matches series by droplet name through the fleet tag's droplets", async () => {
+            const { resource } = await gate("web-gate-4", () => ({ loadBalancerId: "lb-4", dropletIds: ["401"], fleetTag: "hits-test-us-east-fleet" }));
+            const droplets = [{ id: 401, name: "hits-us-east-fleet-droplet-0", privateIp: "10.110.0.5" }];
+            const api = await startFakeApi(() => matrix({ "hits-us-east-fleet-droplet-0": 100 }, "server"), "config-token", droplets);
+            const config: Record<string, string> = { "digitalocean:token": "config-token", "digitalocean:apiEndpoint": api.url };
+
+            const provider = loadSerializedProvider(resource.rawInputs.__provider as string);
+            await provider.configure?.({ config: { get: (key) => config[key], require: (key) => config[key] } });
+            const result = await provider.create({ ...(resource.rawInputs as unknown as HealthGateInputs), minReadySeconds: 0, pollIntervalSeconds: 0.1 });
+
+            assert.deepEqual(result.outs?.healthyDropletIds, ["401"]);
+            assert.equal(api.requests.find((r) => r.path === "/v2/droplets")?.query.get("tag_name"), "hits-test-us-east-fleet");
         });
     });
 });

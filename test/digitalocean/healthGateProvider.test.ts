@@ -5,7 +5,7 @@ import {
     type HealthGateOutputs,
     checkHealthGateInputs,
     createHealthGateProvider,
-    parseHealthMatrix,
+    parseHealthSeries,
     resolveApiAccess,
     waitForHealthyDroplets,
 } from "../../components/digitalocean/healthGateProvider";
@@ -47,10 +47,11 @@ describe("waitForHealthyDroplets", () => {
 
         const healthy = await waitForHealthyDroplets(waitOptions(api, { minReadySeconds: 1, pollIntervalSeconds: 0.1, readyTimeoutSeconds: 10 }));
 
-        assert.ok(Date.now() - started >= 1000, "resolved before minReadySeconds had passed");
+        // Ready means samples at least minReadySeconds apart: with one sample a second, that takes more than one poll.
+        assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
         assert.deepEqual(healthy.dropletIds, ["101", "102"]);
         assert.ok(healthy.polls > 1, "one healthy poll was taken as proof of minReadySeconds");
-        assert.ok(Date.parse(healthy.readyAt) - Date.parse(healthy.healthySince["101"]) >= 1000);
+        assert.ok(Date.parse(healthy.readyAt) - Date.parse(healthy.healthySince["101"]) >= 1000, JSON.stringify(healthy));
         const first = api.requests[0];
         assert.equal(first.authorization, `Bearer ${TOKEN}`);
         assert.equal(first.query.get("lb_id"), LB);
@@ -113,6 +114,92 @@ describe("waitForHealthyDroplets", () => {
             },
         );
         assert.equal(api.requests.length, 31);
+    });
+
+    it("matches series labelled by droplet name or private IP, with or without a port, through the fleet tag's droplets", async () => {
+        const droplets = [
+            { id: 101, name: "hits-us-east-fleet-droplet-0", privateIp: "10.110.0.5" },
+            { id: 102, name: "hits-us-east-fleet-droplet-1", privateIp: "10.110.0.6" },
+        ];
+        for (const [label, byId] of [
+            ["server", { "101": "hits-us-east-fleet-droplet-0", "102": "hits-us-east-fleet-droplet-1" }],
+            ["server", { "101": "10.110.0.5:8080", "102": "10.110.0.6" }],
+        ] as const) {
+            const api = await startFakeApi(() => matrix({ [byId["101"]]: 100, [byId["102"]]: 100 }, label), TOKEN, droplets);
+            const clock = virtualClock();
+
+            const healthy = await waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", now: clock.now, sleep: clock.sleep });
+
+            assert.deepEqual(healthy.dropletIds, ["101", "102"], JSON.stringify(byId));
+            assert.equal(healthy.readyAt, new Date(clock.startMs + 3000).toISOString());
+            const listing = api.requests.find((r) => r.path === "/v2/droplets");
+            assert.equal(listing?.query.get("tag_name"), "hits-test-us-east-fleet");
+        }
+    });
+
+    it("counts minReadySeconds between distinct samples, not between polls of the same sample", async () => {
+        const fixed = { ...matrix({ "101": 100, "102": 100 }), relativeSamples: false };
+        const api = await startFakeApi(() => fixed);
+        const clock = virtualClock();
+
+        await assert.rejects(
+            waitForHealthyDroplets({ ...waitOptions(api), readyTimeoutSeconds: 20, now: clock.now, sleep: clock.sleep }),
+            /droplet 101: healthy for 0 s only; droplet 102: healthy for 0 s only\./,
+        );
+        assert.ok(api.requests.length > 10, "expected many reads of the same sample");
+    });
+
+    it("fails at once, with the labels it saw, when series arrive and none names a droplet of the fleet", async () => {
+        const droplets = [{ id: 101, name: "hits-us-east-fleet-droplet-0", privateIp: "10.110.0.5" }];
+        const api = await startFakeApi(() => matrix({ "node-a7f3": 100 }, "server"), TOKEN, droplets);
+        const clock = virtualClock();
+
+        await assert.rejects(
+            waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", readyTimeoutSeconds: 600, now: clock.now, sleep: clock.sleep }),
+            (error: Error) => {
+                assert.match(error.message, /none names a droplet tagged hits-test-us-east-fleet by id, name or private IP under the labels droplet_id, host_id, server; seen: \{lb_id="lb-4de7ac8b", server="node-a7f3"\}/);
+                assert.match(error.message, /set `gateRollouts: false` under `horizon:app` in the stack file/);
+                return true;
+            },
+        );
+        assert.deepEqual(clock.sleeps, [], "it did not wait for the timeout");
+    });
+
+    it("finds a droplet on a later page of the fleet tag's droplets", async () => {
+        const droplets = Array.from({ length: 230 }, (_, i) => ({ id: 1000 + i, name: `hits-us-east-fleet-droplet-${i}`, privateIp: `10.110.1.${i}` }));
+        const api = await startFakeApi(() => matrix({ "hits-us-east-fleet-droplet-229": 100 }, "server"), TOKEN, droplets);
+        const clock = virtualClock();
+
+        const healthy = await waitForHealthyDroplets({ ...waitOptions(api), dropletIds: ["1229"], fleetTag: "hits-test-us-east-fleet", now: clock.now, sleep: clock.sleep });
+
+        assert.deepEqual(healthy.dropletIds, ["1229"]);
+        const pages = api.requests.filter((r) => r.path === "/v2/droplets").map((r) => [r.query.get("page"), r.query.get("per_page")]);
+        assert.deepEqual(pages.slice(0, 2), [["1", "200"], ["2", "200"]]);
+    });
+
+    it("fails at once when the token may not list the fleet's droplets", async () => {
+        const api = await startFakeApi(() => matrix({ "hits-us-east-fleet-droplet-0": 100 }, "server"), TOKEN, [], 403);
+        const clock = virtualClock();
+
+        await assert.rejects(
+            waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", now: clock.now, sleep: clock.sleep }),
+            /answered 403 \(You are not authorized to perform this operation\) to listing the droplets tagged hits-test-us-east-fleet; a custom-scoped token needs droplet read access/,
+        );
+        assert.deepEqual(clock.sleeps, []);
+    });
+
+    it("keeps waiting while the series name only other droplets of the fleet (the ones being replaced)", async () => {
+        const droplets = [
+            { id: 90, name: "old-0", privateIp: "10.110.0.2" },
+            { id: 101, name: "new-0", privateIp: "10.110.0.5" },
+            { id: 102, name: "new-1", privateIp: "10.110.0.6" },
+        ];
+        const api = await startFakeApi((call) => (call < 3 ? matrix({ "old-0": 100 }, "server") : matrix({ "old-0": 100, "new-0": 100, "new-1": 100 }, "server")), TOKEN, droplets);
+        const clock = virtualClock();
+
+        const healthy = await waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", now: clock.now, sleep: clock.sleep });
+
+        assert.equal(healthy.healthySince["101"], new Date(clock.startMs + 2000).toISOString());
     });
 
     for (const { status, serverToken, expected } of [
@@ -218,31 +305,31 @@ describe("waitForHealthyDroplets", () => {
 });
 
 describe("parseHealthMatrix", () => {
-    it("reads the latest sample of each droplet's series under any of the labels that carry a droplet", () => {
-        for (const label of ["droplet_id", "host_id", "server"]) {
-            const body = JSON.stringify(matrix({ "101": 100, "102": 0 }, label).body);
-            assert.deepEqual(parseHealthMatrix(body), new Map([["101", 100], ["102", 0]]), label);
-        }
+    it("reads each series' labels and numeric samples", () => {
+        const body = JSON.stringify(matrix({ "101": 100 }, "server").body);
+        assert.deepEqual(parseHealthSeries(body), [{ labels: { lb_id: LB, server: "101" }, samples: [[-120, 0], [0, 100]] }]);
     });
 
-    it("takes a droplet's worst series when it has several", () => {
+    it("keeps every series, labelled or not, and drops samples that are not numbers", () => {
         const body = {
             status: "success",
             data: {
                 resultType: "matrix",
                 result: [
-                    { metric: { droplet_id: "101", port: "443" }, values: [[10, "50"]] },
-                    { metric: { droplet_id: "101", port: "80" }, values: [[10, "100"]] },
+                    { metric: { droplet_id: "101", port: "443" }, values: [[10, "50"], [20, "NaN"]] },
                     { metric: { lb_id: LB }, values: [[10, "100"]] },
                 ],
             },
         };
-        assert.deepEqual(parseHealthMatrix(JSON.stringify(body)), new Map([["101", 50]]));
+        assert.deepEqual(parseHealthSeries(JSON.stringify(body)), [
+            { labels: { droplet_id: "101", port: "443" }, samples: [[10, 50]] },
+            { labels: { lb_id: LB }, samples: [[10, 100]] },
+        ]);
     });
 
     it("refuses bodies that are not a successful matrix", () => {
         for (const text of ["<html>bad gateway</html>", '{"status":"error","data":{"result":[]}}', '{"status":"success","data":{}}']) {
-            assert.equal(parseHealthMatrix(text), undefined, text);
+            assert.equal(parseHealthSeries(text), undefined, text);
         }
     });
 });
@@ -277,6 +364,7 @@ describe("the HealthGate dynamic provider", () => {
     const inputs = (overrides: Partial<HealthGateInputs> = {}): HealthGateInputs => ({
         loadBalancerId: LB,
         dropletIds: ["102", "101"],
+        fleetTag: "",
         minReadySeconds: 0.3,
         readyTimeoutSeconds: 5,
         pollIntervalSeconds: 0.1,
@@ -305,11 +393,11 @@ describe("the HealthGate dynamic provider", () => {
     it("create waits for the wave with the token and API URL from the environment", async () => {
         const api = await startFakeApi(() => matrix({ "101": 100, "102": 100 }));
         setEnv({ DIGITALOCEAN_API_URL: api.url, DIGITALOCEAN_TOKEN: TOKEN });
-        const started = Date.now();
 
         const result = await createHealthGateProvider().create(inputs());
 
-        assert.ok(Date.now() - started >= 300);
+        // minReadySeconds above 0 takes two distinct healthy samples, so at least two reads.
+        assert.ok(api.requests.length >= 2, `opened after ${api.requests.length} read(s)`);
         assert.match(result.id, /^[0-9a-f-]{36}$/);
         const { readyAt, ...rest } = result.outs ?? assert.fail("no outputs");
         assert.deepEqual(rest, { ...inputs(), healthyDropletIds: ["101", "102"] });
@@ -324,8 +412,8 @@ describe("the HealthGate dynamic provider", () => {
 
         await provider.create(inputs());
 
-        assert.ok(api.requests.length > 0);
-        assert.ok(api.requests.every((r) => r.authorization === "Bearer config-token"));
+        assert.ok(api.requests.length > 0, "no request made");
+        assert.ok(api.requests.every((r) => r.authorization === "Bearer config-token"), "a request used another token");
     });
 
     it("create fails before any request when no token is configured", async () => {
@@ -345,7 +433,7 @@ describe("the HealthGate dynamic provider", () => {
 
         assert.deepEqual(result?.outs?.healthyDropletIds, ["201", "202"]);
         assert.equal(result?.outs?.loadBalancerId, "lb-new");
-        assert.ok(api.requests.every((r) => r.query.get("lb_id") === "lb-new"));
+        assert.ok(api.requests.every((r) => r.query.get("lb_id") === "lb-new"), "a request asked about another load balancer");
     });
 
     it("update fails the deployment when the new droplets do not become healthy in time", async () => {
