@@ -31,8 +31,9 @@ export const HEALTHY_PERCENT = 100;
  * Series labels that may name the droplet a series belongs to. The API reference documents the
  * matrix but not this label; DigitalOcean's telemetry reference calls the attribute `server`,
  * "backend server (node)" (docs.digitalocean.com/products/insights/reference/telemetry/load-balancers),
- * and droplet metrics use `host_id`. A value may be a droplet's id, its name or its private IP
- * (with or without a port), so all three are matched.
+ * and droplet metrics use `host_id`. These are read first, then every other label, since an
+ * account may report the node under another key. A value may be a droplet's id, its name or its
+ * private IP (with or without a port), so all three are matched.
  */
 export const DROPLET_LABELS = ["droplet_id", "host_id", "server"] as const;
 /** Where the droplets of a tag are listed (`?tag_name=`), to match series by name or private IP. */
@@ -216,9 +217,13 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
     }
 }
 
-/** The droplet id a series belongs to: a droplet label's value, read as an id, a name or a private IP. */
+/**
+ * The droplet id a series belongs to: the first label value, droplet labels first, that reads
+ * as a known droplet's id, name or private IP.
+ */
 function droplet(series: HealthSeries, identities: ReadonlyMap<string, string>): string | undefined {
-    for (const label of DROPLET_LABELS) {
+    const others = Object.keys(series.labels).filter((label) => !(DROPLET_LABELS as readonly string[]).includes(label));
+    for (const label of [...DROPLET_LABELS, ...others]) {
         const value = series.labels[label];
         if (value === undefined) {
             continue;
@@ -235,7 +240,7 @@ function unmatchedMessage(options: WaitForHealthyDropletsOptions, series: readon
     const seen = [...new Set(series.map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(", ")}}`))].slice(0, 5);
     return (
         `HealthGate: load balancer ${options.loadBalancerId} reports health series, but none names a droplet tagged ${options.fleetTag} ` +
-        `by id, name or private IP under the labels ${DROPLET_LABELS.join(", ")}; seen: ${seen.join(" ")}. ` +
+        `by id, name or private IP in any label (${DROPLET_LABELS.join(", ")} first); seen: ${seen.join(" ")}. ` +
         "The update stops before any old droplet is removed. If this account's metrics name droplets another way, " +
         "set `gateRollouts: false` under `horizon:app` in the stack file to roll out without health gates."
     );

@@ -116,7 +116,7 @@ describe("waitForHealthyDroplets", () => {
         assert.equal(api.requests.length, 31);
     });
 
-    it("matches series labelled by droplet name or private IP, with or without a port, through the fleet tag's droplets", async () => {
+    it("matches series labelled by droplet name or private IP, with or without a port, under any label, through the fleet tag's droplets", async () => {
         const droplets = [
             { id: 101, name: "hits-us-east-fleet-droplet-0", privateIp: "10.110.0.5" },
             { id: 102, name: "hits-us-east-fleet-droplet-1", privateIp: "10.110.0.6" },
@@ -124,6 +124,7 @@ describe("waitForHealthyDroplets", () => {
         for (const [label, byId] of [
             ["server", { "101": "hits-us-east-fleet-droplet-0", "102": "hits-us-east-fleet-droplet-1" }],
             ["server", { "101": "10.110.0.5:8080", "102": "10.110.0.6" }],
+            ["node", { "101": "10.110.0.5", "102": "hits-us-east-fleet-droplet-1" }],
         ] as const) {
             const api = await startFakeApi(() => matrix({ [byId["101"]]: 100, [byId["102"]]: 100 }, label), TOKEN, droplets);
             const clock = virtualClock();
@@ -157,7 +158,7 @@ describe("waitForHealthyDroplets", () => {
         await assert.rejects(
             waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", readyTimeoutSeconds: 600, now: clock.now, sleep: clock.sleep }),
             (error: Error) => {
-                assert.match(error.message, /none names a droplet tagged hits-test-us-east-fleet by id, name or private IP under the labels droplet_id, host_id, server; seen: \{lb_id="lb-4de7ac8b", server="node-a7f3"\}/);
+                assert.match(error.message, /none names a droplet tagged hits-test-us-east-fleet by id, name or private IP in any label \(droplet_id, host_id, server first\); seen: \{lb_id="lb-4de7ac8b", server="node-a7f3"\}/);
                 assert.match(error.message, /set `gateRollouts: false` under `horizon:app` in the stack file/);
                 return true;
             },
