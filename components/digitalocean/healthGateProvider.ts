@@ -125,6 +125,7 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
     const samples = new Map<string, Map<number, boolean>>(dropletIds.map((id) => [id, new Map()]));
     const lastSeen = new Map<string, string>();
     let identities = new Map<string, string>(dropletIds.map((id) => [id, id]));
+    const lookedUp = new Set<string>();
     let polls = 0;
     let failures = 0;
     let lastProblem: string | undefined;
@@ -160,12 +161,16 @@ export async function waitForHealthyDroplets(options: WaitForHealthyDropletsOpti
             polls += 1;
             failures = 0;
             lastProblem = undefined;
-            if (options.fleetTag !== undefined && outcome.series.some((series) => droplet(series, identities) === undefined)) {
+            // A series no known droplet explains may be a new droplet's name or IP: list the tag
+            // again, once per such series (one of a droplet deleted since stays unexplained).
+            const unexplained = outcome.series.map(seriesKey).filter((key, i) => droplet(outcome.series[i], identities) === undefined && !lookedUp.has(key));
+            if (options.fleetTag !== undefined && unexplained.length > 0) {
                 const listed = await listTaggedDroplets(options, options.fleetTag, requestTimeoutMs);
                 if (listed.kind === "fatal") {
                     throw new Error(listed.message);
                 }
                 if (listed.kind === "droplets") {
+                    unexplained.forEach((key) => lookedUp.add(key));
                     identities = new Map([...identities, ...listed.identities]);
                     const fleet = new Set(listed.identities.values());
                     if (outcome.series.length > 0 && outcome.series.every((series) => !fleet.has(droplet(series, identities) ?? ""))) {
@@ -234,6 +239,10 @@ function droplet(series: HealthSeries, identities: ReadonlyMap<string, string>):
         }
     }
     return undefined;
+}
+
+function seriesKey(series: HealthSeries): string {
+    return JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function unmatchedMessage(options: WaitForHealthyDropletsOptions, series: readonly HealthSeries[]): string {

@@ -190,17 +190,28 @@ describe("waitForHealthyDroplets", () => {
     });
 
     it("keeps waiting while the series name only other droplets of the fleet (the ones being replaced)", async () => {
-        const droplets = [
-            { id: 90, name: "old-0", privateIp: "10.110.0.2" },
-            { id: 101, name: "new-0", privateIp: "10.110.0.5" },
-            { id: 102, name: "new-1", privateIp: "10.110.0.6" },
-        ];
-        const api = await startFakeApi((call) => (call < 3 ? matrix({ "old-0": 100 }, "server") : matrix({ "old-0": 100, "new-0": 100, "new-1": 100 }, "server")), TOKEN, droplets);
+        const droplets = [{ id: 90, name: "old-0", privateIp: "10.110.0.2" }];
+        const api = await startFakeApi(
+            (call) => {
+                if (call < 3) {
+                    return matrix({ "old-0": 100, "gone-9": 100 }, "server");
+                }
+                if (droplets.length === 1) {
+                    droplets.push({ id: 101, name: "new-0", privateIp: "10.110.0.5" }, { id: 102, name: "new-1", privateIp: "10.110.0.6" });
+                }
+                return matrix({ "old-0": 100, "gone-9": 100, "new-0": 100, "new-1": 100 }, "server");
+            },
+            TOKEN,
+            droplets,
+        );
         const clock = virtualClock();
 
         const healthy = await waitForHealthyDroplets({ ...waitOptions(api), fleetTag: "hits-test-us-east-fleet", now: clock.now, sleep: clock.sleep });
 
         assert.equal(healthy.healthySince["101"], new Date(clock.startMs + 2000).toISOString());
+        // Listed once for old-0 and gone-9 (a droplet deleted since), once more when new-0 and new-1 appear.
+        assert.equal(api.requests.filter((r) => r.path === "/v2/droplets").length, 2);
+        assert.equal(healthy.polls, 6);
     });
 
     for (const { status, serverToken, expected } of [
