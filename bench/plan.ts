@@ -3,11 +3,12 @@ import * as path from "node:path";
 
 /**
  * `npm run bench:plan`: first, what a plan costs beyond loading the SDKs it needs: in fresh
- * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone,
- * and the time to plan the `production` stack from a cold start (the median of five runs of
- * each); then plan time and peak memory for fleets of 10, 100 and 1,000 droplets,
- * in one region and spread over three. Each case runs in its own process, started with the Node
- * options `npm run plan` uses, so peak RSS is that case's alone and what a plan of its size takes.
+ * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone (as
+ * the plan loads them), and the time to plan the `production` stack from a cold start (the
+ * median of five runs of each); then plan time and peak memory for fleets of 10, 100 and 1,000
+ * droplets, in one region and spread over three. Each case runs in its own process, started with
+ * the Node options `npm run plan` uses, so peak RSS is that case's alone and what a plan of its
+ * size takes.
  *
  * Stack config caps replicas at 100 per region (DigitalOcean's per-account droplet limits make
  * larger fleets an explicit decision), so the cases build each region's components directly:
@@ -98,6 +99,8 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
 async function coldStart(kind: "sdk" | "production"): Promise<number> {
     const start = performance.now();
     if (kind === "sdk") {
+        // As the plan loads them: what only serializing a function needs waits until it is used.
+        require("../tools/lazyPulumiDeps");
         require("@pulumi/pulumi");
         require("@pulumi/digitalocean");
         require("@pulumi/random");
