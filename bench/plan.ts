@@ -76,7 +76,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
             });
         }
         return {};
-    }, { serializeDynamicProviders: false, promiseStacks: false });
+    }, { serializeDynamicProviders: false, trackPromises: false });
     const registered = performance.now();
     const resources = run.resources.map((r) => toPlanned(r));
     const cost = estimateCost(resources);

@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { runUnderMocks } from "../../tools/mockRuntime";
 import { CODE_PATHS_EXPORTS } from "../../tools/lazyPulumiDeps";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -34,6 +36,33 @@ function child(kind: string): { code: number | null; result: Record<string, unkn
     return { code: run.status, result: last === "" ? undefined : (JSON.parse(last) as Record<string, unknown>), stderr: run.stderr };
 }
 
+class Thing extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs) {
+        super("test:index:Thing", name, props);
+    }
+}
+
+/** How many promises @pulumi/pulumi holds in the set of pending ones it reports at exit. */
+function promisesPulumiTracks(): number {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Pulumi's runtime state, read where Pulumi keeps it
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<unknown> } };
+    return state.getStore().leakCandidates.size;
+}
+
+/** The promises Pulumi tracks right after the program creates a resource. */
+async function trackedWhileRegistering(trackPromises: boolean | undefined): Promise<number> {
+    let tracked = -1;
+    await runUnderMocks(
+        () => {
+            new Thing("thing", { size: 1 });
+            tracked = promisesPulumiTracks();
+            return {};
+        },
+        trackPromises === undefined ? {} : { trackPromises },
+    );
+    return tracked;
+}
+
 describe("mock runtime", () => {
     it("npm run plan loads neither TypeScript nor npm's Arborist, which only serializing a function needs", () => {
         const run = withPlanOptions([planScript().script, "--stack", "production", "--json"]);
@@ -57,5 +86,21 @@ describe("mock runtime", () => {
         assert.deepEqual(run.result?.afterCodePaths, { typescript: true, arborist: true });
         assert.ok((run.result?.codePaths as string[]).includes("node_modules/js-yaml"));
         assert.deepEqual(run.result?.codePathsExports, [...CODE_PATHS_EXPORTS]);
+    });
+
+    it("trackPromises: false leaves Pulumi no record of pending promises while the program runs, and restores it after", async () => {
+        assert.equal(await trackedWhileRegistering(false), 0);
+        assert.ok((await trackedWhileRegistering(undefined)) > 0);
+        assert.ok((await trackedWhileRegistering(true)) > 0);
+    });
+
+    it("trackPromises: false fails a program that never finishes, naming the resources still waiting", () => {
+        const run = child("stall");
+        assert.equal(run.code, 1);
+        assert.equal(run.result, undefined);
+        assert.equal(
+            run.stderr.trim(),
+            "the program never finished: resource never registered (stuck): an input waits on an Output or promise that never settles, or resources wait on each other",
+        );
     });
 });

@@ -103,7 +103,7 @@ export function runEntry(
             secretKeys: [...secretKeys].map((k) => `horizon:${k}`),
             // The plan drops dynamic providers' code (INTERNAL_INPUTS), so it need not serialize it.
             serializeDynamicProviders: false,
-            promiseStacks: false,
+            trackPromises: false,
         },
     );
 }
