@@ -3,11 +3,12 @@ import * as path from "node:path";
 
 /**
  * `npm run bench:plan`: first, what a plan costs beyond loading the SDKs it needs: in fresh
- * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone,
- * and the time to plan the `production` stack from a cold start (the median of five runs of
- * each); then plan time and peak memory for fleets of 10, 100 and 1,000 droplets,
- * in one region and spread over three. Each case runs in its own process, so peak RSS is that
- * case's alone.
+ * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone (as
+ * the plan loads them), and the time to plan the `production` stack from a cold start (the
+ * median of five runs of each); then plan time and peak memory for fleets of 10, 100 and 1,000
+ * droplets, in one region and spread over three. Each case runs in its own process, started with
+ * the Node options `npm run plan` uses, so peak RSS is that case's alone and what a plan of its
+ * size takes.
  *
  * Stack config caps replicas at 100 per region (DigitalOcean's per-account droplet limits make
  * larger fleets an explicit decision), so the cases build each region's components directly:
@@ -36,14 +37,18 @@ interface Measurement {
     jsonBytes: number;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- a case loads what it measures after it starts its clock, with require as the plan does */
 async function measure(droplets: number, regions: number): Promise<Measurement> {
     const start = performance.now();
-    const { runUnderMocks } = await import("../tools/mockRuntime");
-    const { estimateCost } = await import("../tools/plan/cost");
-    const { renderMermaid } = await import("../tools/plan/diagram");
-    const { toPlanned } = await import("../tools/plan/run");
-    const run = await runUnderMocks(async () => {
-        const c = { ...(await import("../components")), ...(await import("../components/digitalocean")) };
+    const { runUnderMocks } = require("../tools/mockRuntime") as typeof import("../tools/mockRuntime");
+    const { estimateCost } = require("../tools/plan/cost") as typeof import("../tools/plan/cost");
+    const { renderMermaid } = require("../tools/plan/diagram") as typeof import("../tools/plan/diagram");
+    const { toPlanned } = require("../tools/plan/run") as typeof import("../tools/plan/run");
+    const run = await runUnderMocks(() => {
+        const c = {
+            ...(require("../components") as typeof import("../components")),
+            ...(require("../components/digitalocean") as typeof import("../components/digitalocean")),
+        };
         const regionSlugs = ["nyc3", "ams3", "sgp1"];
         for (let r = 0; r < regions; r++) {
             const name = `bench-r${r}`;
@@ -71,7 +76,7 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
             });
         }
         return {};
-    }, { serializeDynamicProviders: false, promiseStacks: false });
+    }, { serializeDynamicProviders: false, trackPromises: false });
     const registered = performance.now();
     const resources = run.resources.map((r) => toPlanned(r));
     const cost = estimateCost(resources);
@@ -94,23 +99,40 @@ async function measure(droplets: number, regions: number): Promise<Measurement> 
 async function coldStart(kind: "sdk" | "production"): Promise<number> {
     const start = performance.now();
     if (kind === "sdk") {
-        await import("@pulumi/pulumi");
-        await import("@pulumi/digitalocean");
-        await import("@pulumi/random");
+        // As the plan loads them: what only serializing a function needs waits until it is used.
+        require("../tools/lazyPulumiDeps");
+        require("@pulumi/pulumi");
+        require("@pulumi/digitalocean");
+        require("@pulumi/random");
     } else {
-        const { planStack } = await import("../tools/plan/run");
+        const { planStack } = require("../tools/plan/run") as typeof import("../tools/plan/run");
         await planStack("production");
     }
     return performance.now() - start;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
 }
 
+/**
+ * The Node options `npm run plan` runs with (package.json: `node <options> tools/plan/main.ts`),
+ * so each case runs in a process set up exactly like a plan's.
+ */
+function planNodeOptions(scripts: Record<string, string>): string[] {
+    const [command, ...args] = scripts.plan.trim().split(/\s+/);
+    if (command !== "node" || args.at(-1) !== "tools/plan/main.ts") {
+        throw new Error(`bench:plan runs each case with the plan's Node options and expects the plan script to be "node <options> tools/plan/main.ts", not "${scripts.plan}"`);
+    }
+    return args.slice(0, -1);
+}
+
 function runCase(env: Record<string, string>): string {
-    return execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "plan.ts")], {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is data, read where it sits
+    const { scripts } = require("../package.json") as { scripts: Record<string, string> };
+    return execFileSync(process.execPath, [...planNodeOptions(scripts), path.join(__dirname, "plan.ts")], {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "inherit"],
     }).toString();

@@ -1,3 +1,5 @@
+// First, before @pulumi/pulumi loads.
+import "./lazyPulumiDeps";
 import * as pulumi from "@pulumi/pulumi";
 import { mockInvoke, mockOutputs } from "./plan/adapters";
 import { hashName } from "./plan/adapters/types";
@@ -52,13 +54,16 @@ export interface MockRunOptions {
      */
     readonly serializeDynamicProviders?: boolean;
     /**
-     * Let @pulumi/pulumi record a stack trace for every promise it makes
-     * (runtime/debuggable.js, `new Error().stack`, only ever printed to explain a leaked
-     * promise). Under tsx, which turns source maps on, computing and keeping those traces
-     * dominates a large plan's time and memory; a plan turns them off while it runs, so an
-     * error it prints shows its message without a stack. @default true
+     * Let @pulumi/pulumi keep its debugging record of the promises it makes
+     * (runtime/debuggable.js): for each one a description, a stack trace and a place in the set
+     * of pending promises it reports at exit, if any remain, to explain a program that never
+     * finished. That record is about a third of the heap a large plan holds while its resources
+     * wait for their inputs (four promises per output of every resource), and under tsx, which
+     * turns source maps on, the traces dominate its time. A plan turns it off while it runs: an
+     * error it prints shows its message without a stack, and a program that never finishes fails
+     * the run with the resources still waiting. @default true
      */
-    readonly promiseStacks?: boolean;
+    readonly trackPromises?: boolean;
     /** Invoke results by function token; any other invoke fails the run. */
     readonly invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -134,9 +139,11 @@ interface TransformRecord {
  */
 export async function runUnderMocks<T>(program: () => T | Promise<T>, options: MockRunOptions = {}): Promise<MockRun<T>> {
     const restoreSerializer = options.serializeDynamicProviders === false ? skipProviderSerialization() : () => undefined;
+    const trackPromises = options.trackPromises !== false;
+    const restorePromiseTracking = trackPromises ? () => undefined : skipPromiseTracking();
     const sourceMaps = process.sourceMapsEnabled;
     const stackTraceLimit = Error.stackTraceLimit;
-    if (options.promiseStacks === false) {
+    if (!trackPromises) {
         process.setSourceMapsEnabled(false);
         Error.stackTraceLimit = 0;
     }
@@ -205,20 +212,34 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
     const asyncErrors: unknown[] = [];
     const onRejection = (reason: unknown) => asyncErrors.push(reason);
     process.on("unhandledRejection", onRejection);
+    // Without Pulumi's record of pending promises nothing would report a program that never
+    // finishes: the event loop would run dry and the process exit quietly, mid-run.
+    let onStall: () => void = () => undefined;
+    const stalled = new Promise<never>((_resolve, reject) => {
+        onStall = () => reject(new Error(neverFinished(transformed.keys(), registered)));
+    });
+    if (!trackPromises) {
+        process.once("beforeExit", onStall);
+    }
     let outputs: unknown;
     try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation(recordOptions);
-            outputs = await program();
-            return {};
-        });
-        await pulumi.runtime.disconnect();
+        const run = async () => {
+            await pulumi.runtime.runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation(recordOptions);
+                outputs = await program();
+                return {};
+            });
+            await pulumi.runtime.disconnect();
+        };
+        await Promise.race([run(), stalled]);
     } finally {
+        process.off("beforeExit", onStall);
         // A program that throws also rejects the stack's pending outputs a tick later; let those
         // arrive here instead of failing whatever runs next.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
         restoreSerializer();
+        restorePromiseTracking();
         process.setSourceMapsEnabled(sourceMaps);
         Error.stackTraceLimit = stackTraceLimit;
     }
@@ -279,6 +300,39 @@ function skipProviderSerialization(): () => void {
     return () => {
         serializer.serializeFunction = original;
     };
+}
+
+/**
+ * Turns off @pulumi/pulumi's per-promise debugging record (runtime/debuggable.js) until the
+ * returned function restores it: `debuggablePromise` hands each promise back as it is, without
+ * a description, a stack trace, an entry in the set of pending promises or the two promises that
+ * take it out of that set again.
+ */
+function skipPromiseTracking(): () => void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object every Pulumi call site reads debuggablePromise from
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: unknown };
+    const original = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = <T>(promise: Promise<T>): Promise<T> => promise;
+    return () => {
+        debuggable.debuggablePromise = original;
+    };
+}
+
+/**
+ * Why a run stopped with work left: the resources the program created whose registration never
+ * completed, because an input or a dependency never resolved.
+ */
+function neverFinished(created: Iterable<string>, registered: readonly { type: string; name: string }[]): string {
+    const done = new Set(registered.map((r) => `${r.type}::${r.name}`));
+    const waiting = [...created].filter((key) => !done.has(key)).map((key) => key.slice(key.indexOf("::") + 2));
+    const shown = waiting.length > 10 ? [...waiting.slice(0, 10), `and ${waiting.length - 10} more`] : waiting;
+    return (
+        "the program never finished: " +
+        (waiting.length === 0
+            ? "it waits on a promise that never settles"
+            : `${waiting.length === 1 ? "resource" : `${waiting.length} resources`} never registered (${shown.join(", ")}): ` +
+              "an input waits on an Output or promise that never settles, or resources wait on each other")
+    );
 }
 
 /** Resolves every Output inside a value (stack outputs are usually objects of Outputs). */

@@ -1,3 +1,5 @@
+// First, before anything loads @pulumi/pulumi.
+import "../lazyPulumiDeps";
 import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -101,7 +103,7 @@ export function runEntry(
             secretKeys: [...secretKeys].map((k) => `horizon:${k}`),
             // The plan drops dynamic providers' code (INTERNAL_INPUTS), so it need not serialize it.
             serializeDynamicProviders: false,
-            promiseStacks: false,
+            trackPromises: false,
         },
     );
 }

@@ -1,0 +1,56 @@
+import { Module } from "node:module";
+
+/**
+ * When @pulumi/pulumi loads, its runtime also loads two modules that only serializing a function
+ * uses: TypeScript (node_modules/typescript, 9 MB of source), which Pulumi parses the function
+ * with, and `runtime/closure/codePaths` with npm's Arborist, which finds the packages a serialized
+ * function needs. A plan serializes nothing (`serializeDynamicProviders: false`), yet loading
+ * these two takes a third of a second and about 25 MB of heap, and under tsx about 30 MB more
+ * that its module loader keeps after scanning TypeScript's source: 165 MB resident instead of
+ * 75 MB once @pulumi/pulumi and @pulumi/digitalocean have loaded.
+ *
+ * Imported before anything imports @pulumi/pulumi, this module puts a stand-in for each in the
+ * module cache that loads the real module the first time it is used, so a run that serializes
+ * functions behaves as before. Imported later, it changes nothing.
+ */
+
+/** What `runtime/closure/codePaths` exports: functions, which Pulumi's runtime copies when it loads. */
+export const CODE_PATHS_EXPORTS = ["computeCodePaths", "findWorkspaceRoot"] as const;
+
+/** Caches `standIn(load)` as the module `file`, where `load` loads the real module once. */
+function deferModule(file: string, standIn: (load: () => Record<string, unknown>) => object): void {
+    if (require.cache[file] !== undefined) {
+        return;
+    }
+    let real: Record<string, unknown> | undefined;
+    const load = (): Record<string, unknown> => {
+        if (real === undefined) {
+            delete require.cache[file];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the stand-in took the place of, now that it is needed
+            real = require(file) as Record<string, unknown>;
+        }
+        return real;
+    };
+    const entry = new Module(file, module);
+    entry.filename = file;
+    entry.loaded = true;
+    entry.exports = standIn(load);
+    require.cache[file] = entry;
+}
+
+// Pulumi reads TypeScript's exports only while it parses a function.
+deferModule(
+    require.resolve("@pulumi/pulumi/typescript-shim"),
+    (load) =>
+        new Proxy(
+            {},
+            {
+                get: (_target, key) => Reflect.get(load(), key),
+                has: (_target, key) => Reflect.has(load(), key),
+            },
+        ),
+);
+
+deferModule(require.resolve("@pulumi/pulumi/runtime/closure/codePaths"), (load) =>
+    Object.fromEntries(CODE_PATHS_EXPORTS.map((name) => [name, (...args: unknown[]) => (load()[name] as (...args: unknown[]) => unknown)(...args)])),
+);
