@@ -116,11 +116,16 @@ export class AppFleet extends pulumi.ComponentResource {
     }
 }
 
+/** What every replica's cloud-init shares, resolved once per fleet rather than once per droplet. */
+type FleetContainerValues = pulumi.Output<[Record<string, string>, string, string | undefined]>;
+
+function fleetContainerValues(container: AppContainer): FleetContainerValues {
+    return pulumi.all([container.env, container.image, container.registry?.password]) as FleetContainerValues;
+}
+
 /** Cloud-init for replica `index`: the app env plus the replica's own id. */
-function replicaUserData(replicaId: string, container: AppContainer): pulumi.Output<string> {
-    return pulumi
-        .all([container.env, container.image, container.registry?.password])
-        .apply(([env, image, password]) =>
+function replicaUserData(replicaId: string, container: AppContainer, values: FleetContainerValues): pulumi.Output<string> {
+    return values.apply(([env, image, password]) =>
             renderAppCloudInit({
                 image,
                 containerPort: container.port,
@@ -149,9 +154,10 @@ function createDroplets(
         : [Array.from({ length: args.replicas }, (_, i) => i)];
     const droplets: digitalocean.Droplet[] = [];
     const gates: HealthGate[] = [];
+    const values = fleetContainerValues(args.container);
     plan.forEach((wave, w) => {
         const previousGate = gates[w - 1];
-        const waveDroplets = wave.map((i) => createDroplet(name, i, args, strategy, previousGate, parent));
+        const waveDroplets = wave.map((i) => createDroplet(name, i, args, strategy, previousGate, values, parent));
         droplets.push(...waveDroplets);
         if (gated && args.loadBalancerId !== undefined) {
             gates.push(
@@ -178,6 +184,7 @@ function createDroplet(
     args: AppFleetArgs,
     strategy: "rolling" | "replace",
     previousGate: HealthGate | undefined,
+    values: FleetContainerValues,
     parent: pulumi.Resource,
 ): digitalocean.Droplet {
     const dropletName = childName(name, `droplet-${index}`);
@@ -193,7 +200,7 @@ function createDroplet(
             gracefulShutdown: true,
             sshKeys: args.sshKeys ?? [],
             tags: [...(args.tags ?? []), args.fleetTag],
-            userData: replicaUserData(`${args.replicaIdPrefix ?? name}-${index}`, args.container),
+            userData: replicaUserData(`${args.replicaIdPrefix ?? name}-${index}`, args.container, values),
         },
         {
             parent,
