@@ -3,9 +3,10 @@ import * as path from "node:path";
 
 /**
  * `npm run bench:plan`: first, what a plan costs beyond loading the SDKs it needs: in fresh
- * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone (as
- * the plan loads them), and the time to plan the `production` stack from a cold start (the
- * median of five runs of each); then plan time and peak memory for fleets of 10, 100 and 1,000
+ * processes, the time to load @pulumi/pulumi, @pulumi/digitalocean and @pulumi/random alone, both
+ * as any program loads them (plain node) and as the plan loads them (its Node options, with what
+ * it never uses deferred: tools/deferredModules.ts), and the time to plan the `production` stack
+ * from a cold start (the median of five runs of each); then plan time and peak memory for fleets of 10, 100 and 1,000
  * droplets, in one region and spread over three. Each case runs in its own process, started with
  * the Node options `npm run plan` uses, so peak RSS is that case's alone and what a plan of its
  * size takes.
@@ -100,7 +101,7 @@ async function coldStart(kind: "sdk" | "production"): Promise<number> {
     const start = performance.now();
     if (kind === "sdk") {
         // As the plan loads them: what only serializing a function needs waits until it is used.
-        require("../tools/lazyPulumiDeps");
+        require("../tools/deferredModules");
         require("@pulumi/pulumi");
         require("@pulumi/digitalocean");
         require("@pulumi/random");
@@ -129,6 +130,19 @@ function planNodeOptions(scripts: Record<string, string>): string[] {
     return args.slice(0, -1);
 }
 
+/**
+ * Loading the SDKs as any program does: plain node, no TypeScript loader, nothing deferred, so
+ * @pulumi/pulumi also loads TypeScript and Arborist for serializing functions.
+ */
+function runPublishedSdks(): string {
+    const script = [
+        "const start = performance.now();",
+        ...["@pulumi/pulumi", "@pulumi/digitalocean", "@pulumi/random"].map((sdk) => `require(${JSON.stringify(sdk)});`),
+        "console.log(JSON.stringify({ ms: performance.now() - start }));",
+    ].join("\n");
+    return execFileSync(process.execPath, ["-e", script], { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "inherit"] }).toString();
+}
+
 function runCase(env: Record<string, string>): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is data, read where it sits
     const { scripts } = require("../package.json") as { scripts: Record<string, string> };
@@ -151,9 +165,16 @@ function main(): void {
     }
     const lastJson = <T>(out: string) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as T;
     const runs = 5;
+    const published = median(Array.from({ length: runs }, () => lastJson<{ ms: number }>(runPublishedSdks()).ms));
     const sdk = median(Array.from({ length: runs }, () => lastJson<{ ms: number }>(runCase({ HORIZON_BENCH_COLD: "sdk" })).ms));
     const production = median(Array.from({ length: runs }, () => lastJson<{ ms: number }>(runCase({ HORIZON_BENCH_COLD: "production" })).ms));
-    console.log(`cold start, median of ${runs}: SDKs alone ${Math.round(sdk)} ms; plan of production ${Math.round(production)} ms (${(production / sdk).toFixed(2)}x the SDKs)`);
+    console.log(`cold start, median of ${runs}:`);
+    console.log(`  SDKs alone, as published, under plain node:          ${String(Math.round(published)).padStart(5)} ms`);
+    console.log(`  SDKs alone, as the plan loads them (its options):    ${String(Math.round(sdk)).padStart(5)} ms`);
+    console.log(
+        `  plan of production:                                  ${String(Math.round(production)).padStart(5)} ms ` +
+            `(${(production / published).toFixed(2)}x the SDKs as published, ${(production / sdk).toFixed(2)}x as the plan loads them)`,
+    );
     console.log("");
     const results: Measurement[] = [];
     for (const c of CASES) {
@@ -174,7 +195,7 @@ function main(): void {
             ].join(" "),
         );
     }
-    console.log(JSON.stringify({ bench: "plan", node: process.version, coldStart: { sdkMs: Math.round(sdk), productionMs: Math.round(production) }, results }));
+    console.log(JSON.stringify({ bench: "plan", node: process.version, coldStart: { publishedSdkMs: Math.round(published), sdkMs: Math.round(sdk), productionMs: Math.round(production) }, results }));
 }
 
 main();

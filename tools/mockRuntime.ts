@@ -1,5 +1,5 @@
 // First, before @pulumi/pulumi loads.
-import "./lazyPulumiDeps";
+import "./deferredModules";
 import * as pulumi from "@pulumi/pulumi";
 import { mockInvoke, mockOutputs } from "./plan/adapters";
 import { hashName } from "./plan/adapters/types";

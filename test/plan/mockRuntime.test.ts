@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks } from "../../tools/mockRuntime";
-import { CODE_PATHS_EXPORTS } from "../../tools/lazyPulumiDeps";
+import { CODE_PATHS_EXPORTS } from "../../tools/deferredModules";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -18,13 +18,13 @@ function planScript(): { options: string[]; script: string } {
     return { options: args.slice(0, -1), script: path.join(ROOT, args[args.length - 1]) };
 }
 
-/** Runs node with the plan's options, reporting at exit whether TypeScript and Arborist were loaded. */
+/** Runs node with the plan's options, reporting at exit which deferred modules were loaded. */
 function withPlanOptions(args: string[]): { status: number | null; stdout: string; stderr: string; loaded: unknown } {
-    const run = spawnSync(process.execPath, [...planScript().options, "--require", path.join(FIXTURES, "serializerDeps.ts"), ...args], {
+    const run = spawnSync(process.execPath, [...planScript().options, "--require", path.join(FIXTURES, "deferredModulesLoaded.ts"), ...args], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 120_000,
-        env: { ...process.env, HORIZON_REPORT_SERIALIZER_DEPS: "1" },
+        env: { ...process.env, HORIZON_REPORT_DEFERRED_MODULES: "1" },
     });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr, loaded: JSON.parse(run.stderr.trim().split("\n").pop() ?? "null") };
 }
@@ -64,28 +64,39 @@ async function trackedWhileRegistering(trackPromises: boolean | undefined): Prom
 }
 
 describe("mock runtime", () => {
-    it("npm run plan loads neither TypeScript nor npm's Arborist, which only serializing a function needs", () => {
+    it("npm run plan loads neither TypeScript nor npm's Arborist, which only serializing a function needs, nor zod's locales", () => {
         const run = withPlanOptions([planScript().script, "--stack", "production", "--json"]);
         assert.equal(run.status, 0, run.stderr);
         assert.ok((JSON.parse(run.stdout) as { resources: unknown[] }).resources.length > 10);
-        assert.deepEqual(run.loaded, { typescript: false, arborist: false });
+        assert.deepEqual(run.loaded, { typescript: false, arborist: false, zodLocales: false });
     });
 
     it("nor does planStack in a program that loads tools/plan/run first", () => {
         const run = withPlanOptions(["--eval", `require(${JSON.stringify(path.join(ROOT, "tools", "plan", "run.ts"))}).planStack("production")`]);
         assert.equal(run.status, 0, run.stderr);
-        assert.deepEqual(run.loaded, { typescript: false, arborist: false });
+        assert.deepEqual(run.loaded, { typescript: false, arborist: false, zodLocales: false });
     });
 
     it("serializing a function still works: TypeScript and Arborist load when first needed", () => {
         const run = child("serialize");
         assert.equal(run.code, 0, run.stderr);
-        assert.deepEqual(run.result?.before, { typescript: false, arborist: false });
-        assert.deepEqual(run.result?.afterSerializing, { typescript: true, arborist: false });
+        assert.deepEqual(run.result?.before, { typescript: false, arborist: false, zodLocales: false });
+        assert.deepEqual(run.result?.afterSerializing, { typescript: true, arborist: false, zodLocales: false });
         assert.match(String(run.result?.provider), /return async\(\)=>\(\{id:"marker-serialized-provider"/);
-        assert.deepEqual(run.result?.afterCodePaths, { typescript: true, arborist: true });
+        assert.deepEqual(run.result?.afterCodePaths, { typescript: true, arborist: true, zodLocales: false });
         assert.ok((run.result?.codePaths as string[]).includes("node_modules/js-yaml"));
         assert.deepEqual(run.result?.codePathsExports, [...CODE_PATHS_EXPORTS]);
+    });
+
+    it("zod works as before with its locales deferred, loading them when z.locales is read", () => {
+        const run = child("zod-locales");
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(run.result?.before, { typescript: false, arborist: false, zodLocales: false });
+        assert.deepEqual(run.result?.afterParse, { typescript: false, arborist: false, zodLocales: false });
+        assert.equal(run.result?.english, "Invalid input: expected string, received number");
+        assert.match(String(run.result?.french), /^Entrée invalide/);
+        assert.ok((run.result?.locales as number) > 40, `only ${String(run.result?.locales)} locales`);
+        assert.deepEqual(run.result?.after, { typescript: false, arborist: false, zodLocales: true });
     });
 
     it("trackPromises: false leaves Pulumi no record of pending promises while the program runs, and restores it after", async () => {

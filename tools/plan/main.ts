@@ -1,5 +1,5 @@
 // First, before anything loads @pulumi/pulumi.
-import "../lazyPulumiDeps";
+import "../deferredModules";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,5 +1,5 @@
 // First, before anything loads @pulumi/pulumi.
-import "../lazyPulumiDeps";
+import "../deferredModules";
 import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";

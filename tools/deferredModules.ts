@@ -1,6 +1,8 @@
 import { Module } from "node:module";
 
 /**
+ * Modules a plan's dependencies load eagerly but a plan never uses, deferred until first use.
+ *
  * When @pulumi/pulumi loads, its runtime also loads two modules that only serializing a function
  * uses: TypeScript (node_modules/typescript, 9 MB of source), which Pulumi parses the function
  * with, and `runtime/closure/codePaths` with npm's Arborist, which finds the packages a serialized
@@ -9,9 +11,13 @@ import { Module } from "node:module";
  * that its module loader keeps after scanning TypeScript's source: 165 MB resident instead of
  * 75 MB once @pulumi/pulumi and @pulumi/digitalocean have loaded.
  *
- * Imported before anything imports @pulumi/pulumi, this module puts a stand-in for each in the
- * module cache that loads the real module the first time it is used, so a run that serializes
- * functions behaves as before. Imported later, it changes nothing.
+ * zod loads its error messages in every language it ships (64 modules, `zod/v4/locales`) to
+ * offer them as `z.locales`; it configures English from its own module, and horizon writes its
+ * own messages, so the others wait until something reads `z.locales`.
+ *
+ * Imported before anything imports @pulumi/pulumi or zod, this module puts a stand-in for each in
+ * the module cache that loads the real module the first time it is used, so a run that serializes
+ * functions or reads `z.locales` behaves as before. Imported later, it changes nothing.
  */
 
 /** What `runtime/closure/codePaths` exports: functions, which Pulumi's runtime copies when it loads. */
@@ -53,4 +59,23 @@ deferModule(
 
 deferModule(require.resolve("@pulumi/pulumi/runtime/closure/codePaths"), (load) =>
     Object.fromEntries(CODE_PATHS_EXPORTS.map((name) => [name, (...args: unknown[]) => (load()[name] as (...args: unknown[]) => unknown)(...args)])),
+);
+
+// zod's classic entry re-exports the locales as `locales` (through __importStar, which passes an
+// ES module through as it is) and reads nothing from them itself.
+deferModule(
+    require.resolve("zod/v4/locales"),
+    (load) =>
+        new Proxy(
+            {},
+            {
+                get: (_target, key) => (key === "__esModule" ? true : Reflect.get(load(), key)),
+                has: (_target, key) => key === "__esModule" || Reflect.has(load(), key),
+                ownKeys: () => Reflect.ownKeys(load()),
+                getOwnPropertyDescriptor: (_target, key) => {
+                    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+                    return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
+                },
+            },
+        ),
 );
