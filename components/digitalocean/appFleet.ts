@@ -126,20 +126,20 @@ function fleetContainerValues(container: AppContainer): FleetContainerValues {
 /** Cloud-init for replica `index`: the app env plus the replica's own id. */
 function replicaUserData(replicaId: string, container: AppContainer, values: FleetContainerValues): pulumi.Output<string> {
     return values.apply(([env, image, password]) =>
-            renderAppCloudInit({
-                image,
-                containerPort: container.port,
-                hostPort: container.port,
-                // PORT tells the app where to listen (the sample app and most frameworks read it); the user's env may override it.
-                env: { [PORT_VARIABLE]: String(container.port), ...env, [REPLICA_ID_VARIABLE]: replicaId },
-                healthCheck: container.healthCheck,
-                ...(container.registry !== undefined && password !== undefined
-                    ? { registry: { server: container.registry.server, username: container.registry.username, password } }
-                    : {}),
-                ...(container.resources?.memoryMb !== undefined ? { memoryMb: container.resources.memoryMb } : {}),
-                ...(container.resources?.cpu !== undefined ? { cpus: container.resources.cpu } : {}),
-            }),
-        );
+        renderAppCloudInit({
+            image,
+            containerPort: container.port,
+            hostPort: container.port,
+            // PORT tells the app where to listen (the sample app and most frameworks read it); the user's env may override it.
+            env: { [PORT_VARIABLE]: String(container.port), ...env, [REPLICA_ID_VARIABLE]: replicaId },
+            healthCheck: container.healthCheck,
+            ...(container.registry !== undefined && password !== undefined
+                ? { registry: { server: container.registry.server, username: container.registry.username, password } }
+                : {}),
+            ...(container.resources?.memoryMb !== undefined ? { memoryMb: container.resources.memoryMb } : {}),
+            ...(container.resources?.cpu !== undefined ? { cpus: container.resources.cpu } : {}),
+        }),
+    );
 }
 
 function createDroplets(
