@@ -56,9 +56,11 @@ test("the docker stack runs for real: balanced, self-healing, rolled under load,
             const load = startLoad({ url, concurrency: 4, requests: 20_000, thinkTimeMs: 5 });
             await new Promise((r) => setTimeout(r, 1000));
             process.kill(before.State.Pid, "SIGKILL");
-            await waitFor("the replica to be restarted", async () => {
+            // Running comes a moment before the restarted container's address is back on its network.
+            await waitFor("the replica to be restarted with an address", async () => {
                 const s = await docker.inspect(victim.id);
-                return s.RestartCount > before.RestartCount && s.State.Running ? s : undefined;
+                const address = Object.values(s.NetworkSettings.Networks)[0]?.IPAddress ?? "";
+                return s.RestartCount > before.RestartCount && s.State.Running && address !== "" ? s : undefined;
             });
             await waitForReplicasUp({ statsUrl, backend: "app", replicas: [await gateReplica(victim)], minReadySeconds: 0, readyTimeoutSeconds: 40, pollIntervalSeconds: 0.5 });
             const outcomes = await load.stop();
@@ -91,8 +93,9 @@ test("the docker stack runs for real: balanced, self-healing, rolled under load,
             await assert.rejects(rollOut(stack, current, broken, "-c", 12), (error: Error) => {
                 assert.match(error.message, /RolloutGate: 1 of 1 new replicas were not UP in HAProxy/);
                 assert.match(error.message, new RegExp(`container ${stack.prefix}hits-local-app-0-c \\(`));
-                // Depending on when the deadline falls: not resolved yet, down, or up but failing its checks (going down).
-                assert.match(error.message, /not in HAProxy's backend yet|is DOWN|is MAINT|is UP \d+\/\d+, last check: L4CON/);
+                // Depending on when the deadline falls: not resolved yet, down, or up but failing its checks (going
+                // down): refused while the container restarts, or timed out while its address has no container.
+                assert.match(error.message, /not in HAProxy's backend yet|is DOWN|is MAINT|is UP \d+\/\d+, last check: L4(CON|TOUT)/);
                 return true;
             });
             const outcomes = await load.stop();

@@ -62,7 +62,9 @@ export const replicasOf = (resources: readonly RecordedResource[]) =>
 
 export async function gateReplica(handle: ContainerHandle): Promise<GateReplica> {
     const state = await docker.inspect(handle.id);
-    return { name: handle.name, address: Object.values(state.NetworkSettings.Networks)[0].IPAddress };
+    const address = Object.values(state.NetworkSettings.Networks)[0]?.IPAddress ?? "";
+    assert.notEqual(address, "", `container ${handle.name} has no address on its network yet`);
+    return { name: handle.name, address };
 }
 
 /**
