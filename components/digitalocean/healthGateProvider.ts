@@ -268,23 +268,11 @@ async function listTaggedDroplets(
     const identities = new Map<string, string>();
     for (let page = 1; page <= MAX_DROPLET_PAGES; page++) {
         const query = new URLSearchParams({ tag_name: tag, per_page: String(DROPLETS_PER_PAGE), page: String(page) });
-        const url = `${options.apiUrl.replace(/\/+$/, "")}${DROPLETS_PATH}?${query.toString()}`;
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), timeoutMs);
-        let status: number;
-        let text: string;
-        try {
-            const response = await (options.fetch ?? fetch)(url, {
-                headers: { Authorization: `Bearer ${options.token}`, Accept: "application/json" },
-                signal: controller.signal,
-            });
-            status = response.status;
-            text = await response.text();
-        } catch {
+        const answer = await apiGet(options, DROPLETS_PATH, query, timeoutMs);
+        if (answer.kind === "failed") {
             return { kind: "retry" };
-        } finally {
-            clearTimeout(timer);
         }
+        const { status, text } = answer;
         if (status === 401 || status === 403) {
             return {
                 kind: "fatal",
@@ -343,27 +331,34 @@ function timeoutMessage(
 async function readDropletHealth(options: WaitForHealthyDropletsOptions, at: number, timeoutMs: number): Promise<PollOutcome> {
     const end = Math.floor(at / 1000);
     const query = new URLSearchParams({ lb_id: options.loadBalancerId, start: String(end - METRICS_WINDOW_SECONDS), end: String(end) });
-    const url = `${options.apiUrl.replace(/\/+$/, "")}${HEALTH_CHECKS_PATH}?${query.toString()}`;
+    const answer = await apiGet(options, HEALTH_CHECKS_PATH, query, timeoutMs);
+    return answer.kind === "failed" ? { kind: "retry", problem: answer.problem } : classifyResponse(answer.status, answer.headers, answer.text, options, at);
+}
+
+/**
+ * One authenticated GET of DigitalOcean's API, abandoned after `timeoutMs`: the answer whatever
+ * its status, or why none came (no answer in time, a network error). Never throws.
+ */
+async function apiGet(
+    options: WaitForHealthyDropletsOptions,
+    path: string,
+    query: URLSearchParams,
+    timeoutMs: number,
+): Promise<{ kind: "answer"; status: number; headers: Headers; text: string } | { kind: "failed"; problem: string }> {
+    const url = `${options.apiUrl.replace(/\/+$/, "")}${path}?${query.toString()}`;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let status: number;
-    let headers: Headers;
-    let text: string;
     try {
         const response = await (options.fetch ?? fetch)(url, {
             headers: { Authorization: `Bearer ${options.token}`, Accept: "application/json" },
             signal: controller.signal,
         });
-        status = response.status;
-        headers = response.headers;
-        text = await response.text();
+        return { kind: "answer", status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
-        const problem = controller.signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `network error: ${describeError(error)}`;
-        return { kind: "retry", problem };
+        return { kind: "failed", problem: controller.signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `network error: ${describeError(error)}` };
     } finally {
         clearTimeout(timer);
     }
-    return classifyResponse(status, headers, text, options, at);
 }
 
 function classifyResponse(status: number, headers: Headers, text: string, options: WaitForHealthyDropletsOptions, at: number): PollOutcome {
