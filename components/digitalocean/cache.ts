@@ -1,9 +1,14 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_CACHE } from "../core/spec";
+import { type CacheSpec, DEFAULT_CACHE } from "../core/spec";
 import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
+
+/** What a stack's `cache` block (and `protect`) sets on a managed Valkey, on any platform. */
+export function cacheSettings(cache: CacheSpec, protect: boolean): Pick<CacheArgs, "version" | "size" | "nodes" | "evictionPolicy" | "protect"> {
+    return { version: cache.version, size: cache.size, nodes: cache.nodes, evictionPolicy: cache.evictionPolicy, protect };
+}
 
 export interface CacheArgs extends ManagedClusterArgs {
     /** Valkey major version. @default "8" */

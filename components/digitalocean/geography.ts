@@ -6,7 +6,7 @@ import { GlobalLoadBalancer } from "./globalLoadBalancer";
 import type { LoadBalancer } from "./loadBalancer";
 import { Network } from "./network";
 import type { DropletTransforms } from "./platform";
-import { Postgres } from "./postgres";
+import { Postgres, postgresSettings } from "./postgres";
 import { ReadReplica } from "./readReplica";
 import { regionFleetTag } from "./tags";
 import { VpcPeerings } from "./vpcPeering";
@@ -87,21 +87,13 @@ export function managedPostgres(
     transform: DropletTransforms,
     parent: pulumi.Resource,
 ): Postgres {
-    const { database } = spec;
     return new Postgres(
         childName(name, "pg"),
         {
             region: region.region,
             vpcUuid: network.vpcId,
             trustedTag,
-            version: database.version,
-            size: database.size,
-            nodes: database.nodes,
-            databaseName: database.name,
-            userName: database.user,
-            poolSize: database.poolSize,
-            maintenanceWindow: database.maintenanceWindow,
-            protect: spec.protect,
+            ...postgresSettings(spec.database, spec.protect),
             tags: [...tags],
             transform: transform.postgres,
         },

@@ -7,7 +7,7 @@ import type { Platform, RegionContext, RegionData, RegionEndpoints, ServiceConte
 import type { DropletRegion, DropletsSpec } from "../core/spec";
 import { HAPROXY_MONITOR_URI } from "../render/haproxy";
 import { AppFleet, type AppFleetArgs } from "./appFleet";
-import { Cache, type CacheArgs } from "./cache";
+import { Cache, type CacheArgs, cacheSettings } from "./cache";
 import { DataNode, type DataNodeArgs } from "./dataNode";
 import { Dns } from "./dns";
 import { HAPROXY_LISTEN_PORT, HaproxyTier, type HaproxyTierArgs } from "./haproxyTier";
@@ -114,11 +114,7 @@ function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransfor
                       region: region.region,
                       vpcUuid: network.vpcId,
                       trustedTag,
-                      version: cache.version,
-                      size: cache.size,
-                      nodes: cache.nodes,
-                      evictionPolicy: cache.evictionPolicy,
-                      protect: spec.protect,
+                      ...cacheSettings(cache, spec.protect),
                       tags: [...ctx.tags, roleTag("cache")],
                       transform: transform.cache,
                   },

@@ -1,9 +1,26 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DATABASE } from "../core/spec";
+import { DEFAULT_DATABASE, type DatabaseSpec } from "../core/spec";
 import { childName } from "../core/names";
 import { type Transform, transformChild } from "../transform";
 import { CLUSTER_SECRET_OUTPUTS, createDatabaseFirewall, type ManagedClusterArgs } from "./managedCluster";
+
+/** What a stack's `database` block (and `protect`) sets on a managed Postgres, on any platform. */
+export function postgresSettings(database: DatabaseSpec, protect: boolean): Pick<
+    PostgresArgs,
+    "version" | "size" | "nodes" | "databaseName" | "userName" | "poolSize" | "maintenanceWindow" | "protect"
+> {
+    return {
+        version: database.version,
+        size: database.size,
+        nodes: database.nodes,
+        databaseName: database.name,
+        userName: database.user,
+        poolSize: database.poolSize,
+        maintenanceWindow: database.maintenanceWindow,
+        protect,
+    };
+}
 
 export interface PostgresArgs extends ManagedClusterArgs {
     /** Major version. @default "16" */

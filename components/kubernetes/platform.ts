@@ -8,10 +8,10 @@ import { waveSize } from "../core/rollout";
 import type { KubernetesRegion, KubernetesSpec } from "../core/spec";
 import { POSTGRES_PORT, postgresContainer, VALKEY_PORT, valkeyContainer, valkeyEvictionPolicy } from "../render/dataServices";
 import { loadBalancerName } from "../render/doServiceAnnotations";
-import { Cache, type CacheArgs } from "../digitalocean/cache";
+import { Cache, type CacheArgs, cacheSettings } from "../digitalocean/cache";
 import { Dns } from "../digitalocean/dns";
 import { Network, type NetworkArgs } from "../digitalocean/network";
-import { Postgres, type PostgresArgs } from "../digitalocean/postgres";
+import { Postgres, type PostgresArgs, postgresSettings } from "../digitalocean/postgres";
 import { type AppIngress, KubernetesApp, type KubernetesAppArgs } from "./app";
 import { Cluster, type ClusterArgs } from "./cluster";
 import { DataService, type DataServiceArgs } from "./dataService";
@@ -153,14 +153,7 @@ function createData(ctx: RegionContext<KubernetesSpec>, transform: KubernetesTra
                       region: region.region,
                       vpcUuid: trust.vpcUuid,
                       trustedTag: nodeTag,
-                      version: database.version,
-                      size: database.size,
-                      nodes: database.nodes,
-                      databaseName: database.name,
-                      userName: database.user,
-                      poolSize: database.poolSize,
-                      maintenanceWindow: database.maintenanceWindow,
-                      protect: spec.protect,
+                      ...postgresSettings(database, spec.protect),
                       tags: [...ctx.tags, roleTag("database")],
                       transform: { ...transform.postgres, firewall: trustClusterFirewall(trust.clusterId, transform.postgres?.firewall) },
                   },
@@ -175,11 +168,7 @@ function createData(ctx: RegionContext<KubernetesSpec>, transform: KubernetesTra
                       region: region.region,
                       vpcUuid: trust.vpcUuid,
                       trustedTag: nodeTag,
-                      version: cache.version,
-                      size: cache.size,
-                      nodes: cache.nodes,
-                      evictionPolicy: cache.evictionPolicy,
-                      protect: spec.protect,
+                      ...cacheSettings(cache, spec.protect),
                       tags: [...ctx.tags, roleTag("cache")],
                       transform: { ...transform.cache, firewall: trustClusterFirewall(trust.clusterId, transform.cache?.firewall) },
                   },
