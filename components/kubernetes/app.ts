@@ -14,6 +14,7 @@ import { kubernetesProbes } from "../render/healthCheck";
 import { type Transform, transformChild } from "../transform";
 import { checksum, cpuQuantity, memoryQuantity, type WorkloadLabels } from "./labels";
 import { createLoadBalancerService, type LoadBalancerServiceArgs, loadBalancerAddress } from "./loadBalancerService";
+import { disruptionBudget, ingressPolicy, workloadMetadata } from "./workload";
 
 /** Seconds a terminating pod keeps serving, so the load balancer and HAProxy stop sending to it first. */
 export const PRE_STOP_SLEEP_SECONDS = 15;
@@ -101,7 +102,7 @@ export class KubernetesApp extends pulumi.ComponentResource {
         this.secret = createEnvSecret(name, args, this);
         this.registrySecret = args.registry !== undefined ? createRegistrySecret(name, args, args.registry, this) : undefined;
         this.deployment = createDeployment(name, args, this.secret, this.registrySecret, this);
-        this.disruptionBudget = createDisruptionBudget(name, args, this);
+        this.disruptionBudget = disruptionBudget(name, args, this, args.transform?.disruptionBudget);
         this.autoscaler = args.autoscaling !== undefined ? createAutoscaler(name, args, args.autoscaling, this.deployment, this) : undefined;
         this.service = args.loadBalancer
             ? createLoadBalancerService(
@@ -136,13 +137,9 @@ export class KubernetesApp extends pulumi.ComponentResource {
     }
 }
 
-function metadata(args: KubernetesAppArgs, suffix: string) {
-    return { name: suffix === "" ? args.objectName : `${args.objectName}-${suffix}`, namespace: args.namespace, labels: { ...args.labels.labels } };
-}
-
 function createEnvSecret(name: string, args: KubernetesAppArgs, parent: pulumi.Resource): k8s.core.v1.Secret {
     const [secretArgs, secretOpts] = transformChild<k8s.core.v1.SecretArgs, pulumi.CustomResourceOptions>(
-        { metadata: metadata(args, "env"), type: "Opaque", stringData: pulumi.secret(args.secretEnv) },
+        { metadata: workloadMetadata(args, "env"), type: "Opaque", stringData: pulumi.secret(args.secretEnv) },
         { parent },
         args.transform?.secret,
     );
@@ -162,7 +159,7 @@ function createRegistrySecret(
     );
     return new k8s.core.v1.Secret(
         childName(name, "registry"),
-        { metadata: metadata(args, "registry"), type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) } },
+        { metadata: workloadMetadata(args, "registry"), type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) } },
         { parent },
     );
 }
@@ -210,7 +207,7 @@ function createDeployment(
     const [deploymentArgs, deploymentOpts] = transformChild<k8s.apps.v1.DeploymentArgs, pulumi.CustomResourceOptions>(
         {
             metadata: {
-                ...metadata(args, ""),
+                ...workloadMetadata(args, ""),
                 // Pulumi waits this long for the rollout to become ready before failing the update.
                 annotations: { "pulumi.com/timeoutSeconds": String(args.readyTimeoutSeconds) },
             },
@@ -263,24 +260,6 @@ function createDeployment(
     return new k8s.apps.v1.Deployment(childName(name, "deployment"), deploymentArgs, deploymentOpts);
 }
 
-function createDisruptionBudget(name: string, args: KubernetesAppArgs, parent: pulumi.Resource): k8s.policy.v1.PodDisruptionBudget {
-    const [pdbArgs, pdbOpts] = transformChild<k8s.policy.v1.PodDisruptionBudgetArgs, pulumi.CustomResourceOptions>(
-        {
-            metadata: metadata(args, "pdb"),
-            spec: {
-                // A node drain (upgrade, autoscaler) takes one pod at a time.
-                maxUnavailable: 1,
-                selector: { matchLabels: { ...args.labels.selector } },
-                // A pod that is not ready serves nothing; evicting it must not block a drain.
-                unhealthyPodEvictionPolicy: "AlwaysAllow",
-            },
-        },
-        { parent },
-        args.transform?.disruptionBudget,
-    );
-    return new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), pdbArgs, pdbOpts);
-}
-
 function createAutoscaler(
     name: string,
     args: KubernetesAppArgs,
@@ -290,7 +269,7 @@ function createAutoscaler(
 ): k8s.autoscaling.v2.HorizontalPodAutoscaler {
     const [hpaArgs, hpaOpts] = transformChild<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, pulumi.CustomResourceOptions>(
         {
-            metadata: metadata(args, "hpa"),
+            metadata: workloadMetadata(args, "hpa"),
             spec: {
                 scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
                 minReplicas: autoscaling.minReplicas,
@@ -314,7 +293,7 @@ function createAutoscaler(
 function createHeadlessService(name: string, args: KubernetesAppArgs, parent: pulumi.Resource): k8s.core.v1.Service {
     const [serviceArgs, serviceOpts] = transformChild<k8s.core.v1.ServiceArgs, pulumi.CustomResourceOptions>(
         {
-            metadata: metadata(args, ""),
+            metadata: workloadMetadata(args, ""),
             spec: {
                 clusterIP: "None",
                 selector: { ...args.labels.selector },
@@ -334,17 +313,5 @@ function createNetworkPolicy(name: string, args: KubernetesAppArgs, parent: pulu
         "pods" in args.ingress
             ? [{ podSelector: { matchLabels: { ...args.ingress.pods } } }]
             : args.ingress.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
-    const [policyArgs, policyOpts] = transformChild<k8s.networking.v1.NetworkPolicyArgs, pulumi.CustomResourceOptions>(
-        {
-            metadata: metadata(args, "ingress"),
-            spec: {
-                podSelector: { matchLabels: { ...args.labels.selector } },
-                policyTypes: ["Ingress"],
-                ingress: [{ ports: ports.map((port) => ({ port, protocol: "TCP" })), ...(from.length > 0 ? { from } : {}) }],
-            },
-        },
-        { parent },
-        args.transform?.networkPolicy,
-    );
-    return new k8s.networking.v1.NetworkPolicy(childName(name, "ingress"), policyArgs, policyOpts);
+    return ingressPolicy(name, args, ports, from, parent, args.transform?.networkPolicy);
 }

@@ -6,6 +6,7 @@ import type { DataContainer } from "../render/dataServices";
 import { type Transform, transformChild } from "../transform";
 import { restrictedSecurity } from "./app";
 import { cpuQuantity, memoryQuantity, type WorkloadLabels } from "./labels";
+import { ingressPolicy, workloadMetadata } from "./workload";
 
 /** The official Postgres and Valkey images both run their server as uid/gid 999. */
 export const DATA_RUN_AS_USER = 999;
@@ -61,18 +62,7 @@ export class DataService extends pulumi.ComponentResource {
         this.secret = createSecret(name, args, this);
         this.service = createService(name, args, shape, this);
         this.statefulSet = createStatefulSet(name, args, shape, this.secret, this.service, this);
-        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
-            childName(name, "ingress"),
-            {
-                metadata: { name: `${args.objectName}-ingress`, namespace: args.namespace, labels: { ...args.labels.labels } },
-                spec: {
-                    podSelector: { matchLabels: { ...args.labels.selector } },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ ports: [{ port: shape.port, protocol: "TCP" }], from: [{ podSelector: { matchLabels: { ...args.clients } } }] }],
-                },
-            },
-            { parent: this },
-        );
+        this.networkPolicy = ingressPolicy(name, args, [shape.port], [{ podSelector: { matchLabels: { ...args.clients } } }], this);
         this.host = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`;
         this.password = pulumi.secret(args.password);
         this.registerOutputs({
@@ -103,7 +93,7 @@ function createSecret(name: string, args: DataServiceArgs, parent: pulumi.Resour
     );
     return new k8s.core.v1.Secret(
         childName(name, "secret"),
-        { metadata: { name: `${args.objectName}-secret`, namespace: args.namespace, labels: { ...args.labels.labels } }, type: "Opaque", stringData },
+        { metadata: workloadMetadata(args, "secret"), type: "Opaque", stringData },
         { parent },
     );
 }

@@ -8,6 +8,7 @@ import { restrictedSecurity, spreadAcrossNodes } from "./app";
 import { type HaproxyDiscovery, renderDiscoveryHaproxyConfig } from "./haproxyConfig";
 import { checksum, type WorkloadLabels } from "./labels";
 import { createLoadBalancerService, type LoadBalancerServiceArgs, loadBalancerAddress } from "./loadBalancerService";
+import { disruptionBudget, ingressPolicy, workloadMetadata } from "./workload";
 
 /** Port HAProxy listens on inside its pods (unprivileged, so it runs as non-root). */
 export const HAPROXY_POD_PORT = 8080;
@@ -66,31 +67,8 @@ export class InClusterHaproxy extends pulumi.ComponentResource {
         this.config = renderConfig(args);
         this.configMap = createConfigMap(name, args, this.config, this);
         this.deployment = createDeployment(name, args, this.configMap, this.config, this);
-        this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
-            childName(name, "pdb"),
-            {
-                metadata: { name: `${args.objectName}-pdb`, namespace: args.namespace, labels: { ...args.labels.labels } },
-                spec: { maxUnavailable: 1, selector: { matchLabels: { ...args.labels.selector } }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
-            },
-            { parent: this },
-        );
-        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
-            childName(name, "ingress"),
-            {
-                metadata: { name: `${args.objectName}-ingress`, namespace: args.namespace, labels: { ...args.labels.labels } },
-                spec: {
-                    podSelector: { matchLabels: { ...args.labels.selector } },
-                    policyTypes: ["Ingress"],
-                    ingress: [
-                        {
-                            ports: [{ port: HAPROXY_POD_PORT, protocol: "TCP" }],
-                            ...(args.sourceCidrs.length > 0 ? { from: args.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
-                        },
-                    ],
-                },
-            },
-            { parent: this },
-        );
+        this.disruptionBudget = disruptionBudget(name, args, this);
+        this.networkPolicy = ingressPolicy(name, args, [HAPROXY_POD_PORT], args.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } })), this);
         this.service = createLoadBalancerService(
             childName(name, "service"),
             {
@@ -137,7 +115,7 @@ function renderConfig(args: InClusterHaproxyArgs): pulumi.Output<string> {
 function createConfigMap(name: string, args: InClusterHaproxyArgs, config: pulumi.Output<string>, parent: pulumi.Resource): k8s.core.v1.ConfigMap {
     const [mapArgs, mapOpts] = transformChild<k8s.core.v1.ConfigMapArgs, pulumi.CustomResourceOptions>(
         {
-            metadata: { name: `${args.objectName}-config`, namespace: args.namespace, labels: { ...args.labels.labels } },
+            metadata: workloadMetadata(args, "config"),
             data: { "haproxy.cfg": config },
         },
         { parent },
