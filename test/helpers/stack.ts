@@ -1,3 +1,5 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
@@ -239,6 +241,17 @@ export function spawnApp(name: string, env: Readonly<Record<string, string>>, lo
 
 /** Server state as HAProxy's stats report it: `UP`, `DOWN`, `UP 1/2` (going down), `DOWN 1/2`, `MAINT`... */
 export type ServerStates = ReadonlyMap<string, string>;
+
+/** `haproxy -c` parses the file as HAProxy would at start-up (resolvers included), without binding ports, and warns about nothing. */
+export function assertHaproxyAccepts(dir: string, name: string, config: string): void {
+    const haproxy = requireBinary("haproxy", ["/usr/sbin/haproxy"], "haproxy");
+    const file = path.join(dir, `${name}.cfg`);
+    fs.writeFileSync(file, config);
+    const check = spawnSync(haproxy, ["-c", "-f", file], { encoding: "utf8" });
+    const output = `${check.stdout}${check.stderr}`;
+    assert.equal(check.status, 0, `haproxy -c rejected ${name}:\n${output}`);
+    assert.doesNotMatch(output, /WARNING|Warnings were found/, `haproxy -c warned about ${name}:\n${output}`);
+}
 
 /** HAProxy running a config from the production renderer. */
 export class Haproxy {

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { type DiscoveryHaproxyInput, renderDiscoveryHaproxyConfig } from "../../components/kubernetes/haproxyConfig";
-import { makeTempDir, requireBinary } from "../helpers/processes";
+import { makeTempDir } from "../helpers/processes";
+import { assertHaproxyAccepts } from "../helpers/stack";
 import { K, k8sService, raw, serviceAnnotations } from "./fixtures";
 
 const A = "service.beta.kubernetes.io/do-loadbalancer-";
@@ -16,18 +15,6 @@ const base: DiscoveryHaproxyInput = {
     minReadySeconds: 10,
     discovery: { service: "hits.hits.svc.cluster.local", port: 8080, slots: 15, resolver: {} },
 };
-
-/** `haproxy -c` parses the file as HAProxy would at start-up (resolvers included), without binding ports. */
-function haproxyCheck(dir: string, name: string, config: string): string {
-    const haproxy = requireBinary("haproxy", ["/usr/sbin/haproxy"], "haproxy");
-    const file = path.join(dir, `${name}.cfg`);
-    fs.writeFileSync(file, config);
-    const check = spawnSync(haproxy, ["-c", "-f", file], { encoding: "utf8" });
-    const output = `${check.stdout}${check.stderr}`;
-    assert.equal(check.status, 0, `haproxy -c rejected ${name}:\n${output}`);
-    assert.doesNotMatch(output, /WARNING|Warnings were found/, `haproxy -c warned about ${name}:\n${output}`);
-    return output;
-}
 
 describe("in-cluster haproxy.cfg (DNS discovery)", () => {
     const dir = makeTempDir("horizon-k8s-haproxy");
@@ -42,7 +29,7 @@ describe("in-cluster haproxy.cfg (DNS discovery)", () => {
     };
     for (const [name, input] of Object.entries(variants)) {
         it(`${name}: HAProxy accepts it without warnings`, () => {
-            haproxyCheck(dir, name.replace(/ /g, "-"), renderDiscoveryHaproxyConfig(input));
+            assertHaproxyAccepts(dir, name.replace(/ /g, "-"), renderDiscoveryHaproxyConfig(input));
         });
     }
 
@@ -91,7 +78,7 @@ describe("InClusterHaproxy behind the LoadBalancer Service", () => {
             app: { name: "hits", image: "ghcr.io/acme/hits:1.4.2", maxSurge: "25%" },
         });
         const config = raw(resources, K.configMap, "hits-us-east-haproxy-config").data["haproxy.cfg"];
-        haproxyCheck(dir, "from-program", config);
+        assertHaproxyAccepts(dir, "from-program", config);
         // 8 pods at most, plus ceil(25% of 8) = 2 surging.
         assert.match(config, /^ {4}server-template pod 10 hits\.hits\.svc\.cluster\.local:8080 resolvers discovery init-addr none resolve-prefer ipv4$/m);
         assert.match(config, /^ {4}balance source$/m);

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { type HaproxyConfigInput, renderHaproxyConfig } from "../../components/render/haproxy";
-import { makeTempDir, requireBinary } from "../helpers/processes";
+import { makeTempDir } from "../helpers/processes";
+import { assertHaproxyAccepts } from "../helpers/stack";
 import { matchSnapshot } from "../helpers/snapshot";
 
 const base: HaproxyConfigInput = {
@@ -201,14 +200,3 @@ describe("renderHaproxyConfig", () => {
         });
     });
 });
-
-/** `haproxy -c` parses the file as HAProxy would at start-up, without binding ports. */
-function assertHaproxyAccepts(dir: string, name: string, config: string): void {
-    const haproxy = requireBinary("haproxy", ["/usr/sbin/haproxy"], "haproxy");
-    const file = path.join(dir, `${name}.cfg`);
-    fs.writeFileSync(file, config);
-    const check = spawnSync(haproxy, ["-c", "-f", file], { encoding: "utf8" });
-    const output = `${check.stdout}${check.stderr}`;
-    assert.equal(check.status, 0, `haproxy -c rejected ${name}:\n${output}`);
-    assert.doesNotMatch(output, /WARNING|Warnings were found/, `haproxy -c warned about ${name}:\n${output}`);
-}
