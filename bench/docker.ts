@@ -1,5 +1,6 @@
 import { docker, dockerSkipReason, LOCAL_IMAGES, startRecorded } from "../test/helpers/dockerEngine";
-import { freePort, GATE_TYPE, gateReplica, ofType, replicasOf, rollOut, stackFile, tag } from "../test/helpers/dockerPlatform";
+import { GATE_TYPE, gateReplica, ofType, replicasOf, rollOut, stackFile, tag } from "../test/helpers/dockerPlatform";
+import { freePort } from "../test/helpers/processes";
 import { isFailure, percentile, runLoad, startLoad } from "../test/helpers/load";
 import { runIndex } from "../test/helpers/mocks";
 import { waitForReplicasUp } from "../components/docker/rolloutGateProvider";

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -9,23 +8,13 @@ import { load } from "js-yaml";
 import { renderAppCloudInit } from "../../components/render/cloudInit";
 import { docker, dockerSkipReason, LOCAL_IMAGES, startRecorded, waitForHealth } from "../helpers/dockerEngine";
 import { runUnderMocks } from "../helpers/mocks";
+import { freePort } from "../helpers/processes";
 
 // The start script a replica droplet's cloud-init writes (/usr/local/bin/horizon-app) run with
 // bash against the local engine, so the `docker run` flags droplets use are proven for real.
 
 const APP_ENV_FILE = "/etc/horizon/app.env";
 const STOP_TIMEOUT_SECONDS = 17;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
 
 /** Postgres and Valkey on the default bridge network, where the droplet's app container runs. */
 async function startDataServices() {

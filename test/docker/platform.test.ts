@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { waitForReplicasUp } from "../../components/docker/rolloutGateProvider";
 import { docker, dockerSkipReason, LOCAL_IMAGES, startRecorded, waitFor } from "../helpers/dockerEngine";
-import { freePort, GATE_TYPE, gateReplica, MEMORY_MB, ofType, replicasOf, rollOut, stackFile, tag } from "../helpers/dockerPlatform";
+import { GATE_TYPE, gateReplica, MEMORY_MB, ofType, replicasOf, rollOut, stackFile, tag } from "../helpers/dockerPlatform";
+import { freePort } from "../helpers/processes";
 import { countByReplica, isFailure, runLoad, startLoad } from "../helpers/load";
 import { runIndex } from "../helpers/mocks";
 

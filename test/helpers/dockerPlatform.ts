@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import type { StackFile } from "../../components/config/load";
 import { type GateReplica, waitForReplicasUp } from "../../components/docker/rolloutGateProvider";
 import { type ContainerHandle, docker, DOCKER_TYPES, LOCAL_IMAGES, type StartedStack } from "./dockerEngine";
@@ -15,17 +14,6 @@ import type { RecordedResource } from "./mocks";
 export const GATE_TYPE = "pulumi-nodejs:dynamic/horizon:RolloutGate";
 export const MEMORY_MB = 160;
 const DOCKER_CLI = fs.existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
-
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
 
 export function stackFile(ports: { app: number; stats: number }, image: string, env: Record<string, string> = {}): StackFile {
     return {
