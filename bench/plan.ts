@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { planScript } from "../test/helpers/planScript";
 
 /**
  * `npm run bench:plan`: first, what a plan costs beyond loading the SDKs it needs: in fresh
@@ -119,18 +120,6 @@ function median(values: number[]): number {
 }
 
 /**
- * The Node options `npm run plan` runs with (package.json: `node <options> tools/plan/main.ts`),
- * so each case runs in a process set up exactly like a plan's.
- */
-function planNodeOptions(scripts: Record<string, string>): string[] {
-    const [command, ...args] = scripts.plan.trim().split(/\s+/);
-    if (command !== "node" || args.at(-1) !== "tools/plan/main.ts") {
-        throw new Error(`bench:plan runs each case with the plan's Node options and expects the plan script to be "node <options> tools/plan/main.ts", not "${scripts.plan}"`);
-    }
-    return args.slice(0, -1);
-}
-
-/**
  * Loading the SDKs as any program does: plain node, no TypeScript loader, nothing deferred, so
  * @pulumi/pulumi also loads TypeScript and Arborist for serializing functions.
  */
@@ -144,9 +133,8 @@ function runPublishedSdks(): string {
 }
 
 function runCase(env: Record<string, string>): string {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is data, read where it sits
-    const { scripts } = require("../package.json") as { scripts: Record<string, string> };
-    return execFileSync(process.execPath, [...planNodeOptions(scripts), path.join(__dirname, "plan.ts")], {
+    // Each case runs in a process set up exactly like a plan's.
+    return execFileSync(process.execPath, [...planScript().options, path.join(__dirname, "plan.ts")], {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "inherit"],
     }).toString();

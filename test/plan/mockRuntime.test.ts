@@ -1,22 +1,14 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks } from "../../tools/mockRuntime";
 import { CODE_PATHS_EXPORTS } from "../../tools/deferredModules";
+import { planScript } from "../helpers/planScript";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
-
-/** The Node options and script of `npm run plan` (package.json: `node <options> tools/plan/main.ts`). */
-function planScript(): { options: string[]; script: string } {
-    const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    const [command, ...args] = scripts.plan.split(/\s+/);
-    assert.equal(command, "node");
-    return { options: args.slice(0, -1), script: path.join(ROOT, args[args.length - 1]) };
-}
 
 /** Runs node with the plan's options, reporting at exit which deferred modules were loaded. */
 function withPlanOptions(args: string[]): { status: number | null; stdout: string; stderr: string; loaded: unknown } {
