@@ -1,6 +1,6 @@
 import { cidrsOverlap, cidrWithin } from "../core/cidr";
 import { childName, fleetTag, standardTags, toTag } from "../core/names";
-import type { DataMode, DropletsSpec, StackSpec } from "../core/spec";
+import { balancedByHaproxy, type DataMode, type DropletsSpec, type StackSpec } from "../core/spec";
 import {
     allowsStandbyNodes,
     AUTONAME_SUFFIX_LENGTH,
@@ -174,7 +174,7 @@ function appProblems(spec: Partial<DropletsSpec>): ConfigProblem[] {
             got: app.readyTimeoutSeconds,
             expected: `more than healthCheck.intervalSeconds x healthyThreshold + minReadySeconds (${check.intervalSeconds} x ${check.healthyThreshold} + ${app.minReadySeconds} = ${fastest}), with room for boot`,
         });
-    } else if (app.gateRollouts && app.deploymentStrategy === "rolling" && (spec.loadBalancer?.algorithm ?? "round_robin") === "round_robin") {
+    } else if (app.gateRollouts && app.deploymentStrategy === "rolling" && !balancedByHaproxy(spec.loadBalancer?.algorithm ?? "round_robin")) {
         // The gate counts minReadySeconds between the load balancer's health samples, which
         // arrive about LB_HEALTH_SAMPLE_SECONDS apart: at best the first lands as the checks pass.
         const samples = Math.ceil(app.minReadySeconds / LB_HEALTH_SAMPLE_SECONDS);
@@ -223,7 +223,7 @@ function nameProblems(spec: Partial<DropletsSpec>, stack: string | undefined): C
     (spec.regions ?? []).forEach((region, i) => {
         const unit = childName(app, region.name);
         const droplets = [childName(childName(unit, "fleet"), `droplet-${Math.max(0, region.replicas - 1)}`)];
-        if (spec.loadBalancer !== undefined && spec.loadBalancer.algorithm !== "round_robin") {
+        if (spec.loadBalancer !== undefined && balancedByHaproxy(spec.loadBalancer.algorithm)) {
             droplets.push(childName(childName(unit, "haproxy"), `node-${spec.loadBalancer.haproxy.nodes - 1}`));
         }
         if (hasDataDroplet(spec.database?.mode) || hasDataDroplet(spec.cache?.mode)) {

@@ -6,7 +6,7 @@ import { projectEnvironment } from "../core/names";
 import { cidrsOverlap } from "../core/cidr";
 import { allocatable, DROPLET_SHAPES, podsPerNode } from "../core/kubernetesCapacity";
 import { waveSize } from "../core/rollout";
-import { DEFAULT_KUBERNETES_RESOURCES, type KubernetesSpec, type Resources, type StackSpec } from "../core/spec";
+import { balancedByHaproxy, DEFAULT_KUBERNETES_RESOURCES, type KubernetesSpec, type Resources, type StackSpec } from "../core/spec";
 import { HORIZON_SERVICE_ANNOTATIONS } from "../render/doServiceAnnotations";
 
 /**
@@ -349,7 +349,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined, conte
     const rawLoadBalancer = context.raw?.loadBalancer;
     if (
         spec.platform === "droplets" &&
-        spec.loadBalancer.algorithm === "round_robin" &&
+        !balancedByHaproxy(spec.loadBalancer.algorithm) &&
         typeof rawLoadBalancer === "object" &&
         rawLoadBalancer !== null &&
         "haproxy" in rawLoadBalancer
@@ -362,7 +362,7 @@ export function configWarnings(spec: StackSpec, stack: string | undefined, conte
     if (spec.platform === "droplets" && spec.adminCidrs.length > 0 && spec.sshKeys.length === 0) {
         warnings.push("horizon:adminCidrs admits SSH but horizon:sshKeys is empty, so nobody can log in");
     }
-    if (spec.platform === "droplets" && spec.loadBalancer.algorithm !== "round_robin" && spec.app.deploymentStrategy === "rolling") {
+    if (spec.platform === "droplets" && balancedByHaproxy(spec.loadBalancer.algorithm) && spec.app.deploymentStrategy === "rolling") {
         warnings.push(
             `horizon:loadBalancer.algorithm ${spec.loadBalancer.algorithm} puts HAProxy in front of the replicas, so DigitalOcean's load balancer cannot see them: rolling waves are not health-gated (HAProxy's own checks and slowstart still keep unhealthy replicas out of rotation)`,
         );

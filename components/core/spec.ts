@@ -10,6 +10,14 @@ export type PlatformName = (typeof PLATFORMS)[number];
 export const ALGORITHMS = ["round_robin", "least_connections", "source", "random"] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
+/**
+ * Whether an algorithm puts HAProxy between the load balancer and the replicas: DigitalOcean's
+ * load balancers (droplets, and Kubernetes Services) balance round-robin only.
+ */
+export function balancedByHaproxy(algorithm: Algorithm): boolean {
+    return algorithm !== "round_robin";
+}
+
 export const DEPLOYMENT_STRATEGIES = ["rolling", "replace"] as const;
 export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 

@@ -4,7 +4,7 @@ import type { AppEnv } from "../core/env";
 import { replicaEnv } from "../core/env";
 import { childName, fleetTag, projectEnvironment, roleTag, toTag } from "../core/names";
 import type { Platform, RegionContext, RegionData, RegionEndpoints, ServiceContext } from "../core/platform";
-import type { DropletRegion, DropletsSpec } from "../core/spec";
+import { balancedByHaproxy, type DropletRegion, type DropletsSpec } from "../core/spec";
 import { HAPROXY_MONITOR_URI } from "../render/haproxy";
 import { AppFleet, type AppFleetArgs } from "./appFleet";
 import { Cache, type CacheArgs, cacheSettings } from "./cache";
@@ -163,7 +163,7 @@ function createData(ctx: RegionContext<DropletsSpec>, transform: DropletTransfor
 function createApp(ctx: RegionContext<DropletsSpec>, data: DropletRegionData, env: AppEnv, transform: DropletTransforms): DropletRegionUnit {
     const { spec, region, name } = ctx;
     const opts = { parent: ctx.parent };
-    const useHaproxy = spec.loadBalancer.algorithm !== "round_robin";
+    const useHaproxy = balancedByHaproxy(spec.loadBalancer.algorithm);
     const tierTag = useHaproxy
         ? createTag(childName(name, "haproxy-tag"), toTag(`${fleetTag(spec.app.name, ctx.stack, region.name)}-haproxy`), ctx.parent).name
         : undefined;

@@ -5,7 +5,7 @@ import type { AppEnv } from "../core/env";
 import { childName, roleTag, toTag } from "../core/names";
 import type { Platform, RegionContext, RegionData, RegionEndpoints } from "../core/platform";
 import { waveSize } from "../core/rollout";
-import type { KubernetesRegion, KubernetesSpec } from "../core/spec";
+import { balancedByHaproxy, type KubernetesRegion, type KubernetesSpec } from "../core/spec";
 import { POSTGRES_PORT, postgresContainer, VALKEY_PORT, valkeyContainer, valkeyEvictionPolicy } from "../render/dataServices";
 import { loadBalancerName } from "../render/doServiceAnnotations";
 import { Cache, type CacheArgs, cacheSettings } from "../digitalocean/cache";
@@ -268,7 +268,7 @@ function balancerSources(ctx: RegionContext<KubernetesSpec>): string[] {
 function createApp(ctx: RegionContext<KubernetesSpec>, data: KubernetesRegionData, env: AppEnv, transform: KubernetesTransforms): KubernetesRegionUnit {
     const { spec, region, name } = ctx;
     const lb = spec.loadBalancer;
-    const useHaproxy = lb.algorithm !== "round_robin";
+    const useHaproxy = balancedByHaproxy(lb.algorithm);
     const labels = labelsFor(ctx);
     const k8sOpts = { parent: ctx.parent, providers: [data.cluster.provider] };
     const certificate = lb.https ? createCertificate(ctx, lb.https.domains) : undefined;
